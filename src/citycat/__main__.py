@@ -1,0 +1,3 @@
+from citycat.cli import main
+
+main()

@@ -1,0 +1,60 @@
+"""Unknown fields (typos) and recommended fields, both read from the catalogue's Table Schemas."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+
+from citycat.findings import Finding
+from citycat.model import Catalogue, Record
+
+
+def _schemas(catalogue: Catalogue) -> dict[str, dict]:
+    return {r["name"]: r for r in catalogue.meta["resources"]}
+
+
+def check(catalogue: Catalogue) -> list[Finding]:
+    resources = _schemas(catalogue)
+    children: dict[str, set[str]] = {}
+    for r in resources.values():
+        src = r.get("citycat", {})
+        if "parent" in src:
+            children.setdefault(src["parent"], set()).add(src.get("list") or src["records"])
+    out: list[Finding] = []
+    tables: dict[str, list[Record]] = {"settings": [catalogue.settings], "datasets": list(catalogue.datasets)}
+    tables.update({k: list(v) for k, v in catalogue.register_lists.items()})
+    dist_schema = next(r["schema"] for r in resources.values() if r.get("citycat", {}).get("records"))
+    for name, records in tables.items():
+        if name not in resources:
+            continue
+        schema = resources[name]["schema"]
+        allowed = {f["name"] for f in schema["fields"]} | children.get(name, set())
+        for record in records:
+            dataset = record.id if name == "datasets" else None
+            out += _record(record, name, schema, allowed, dataset)
+            for d in getattr(record, "distributions", ()):
+                allowed_d = {f["name"] for f in dist_schema["fields"][2:]}
+                out += _record(d, "distributions", dist_schema, allowed_d, dataset)
+    return out
+
+
+def _record(record: Record, table: str, schema: Mapping, allowed: set[str], dataset) -> Iterator[Finding]:
+    for key in record.fields:
+        if key in allowed:
+            continue
+        loc = record.keylocs.get(key) or record.at(key)
+        subkeys = sorted(n.removeprefix(key + ".") for n in allowed if n.startswith(key + "."))
+        if subkeys:
+            yield Finding("field-shape", loc, dataset, {"key": key, "expected": subkeys, "table": table})
+            continue
+        close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+        suggestion = f" → '{close[0]}'" if close else ""
+        yield Finding("unknown-field", loc, dataset, {"key": key, "table": table, "suggestion": suggestion})
+    for field in schema["fields"]:
+        name = field["name"]
+        if field.get("x-recommended") and record.fields.get(name) in (None, ""):
+            if any(k.split(".")[0] == name.split(".")[0] for k in record.fields if k not in allowed):
+                continue  # a misspelt or misshapen key is already reported
+            yield Finding(
+                "field-recommended", record.loc, dataset, {"field": name, "key": name, "table": table}
+            )

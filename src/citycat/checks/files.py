@@ -1,0 +1,107 @@
+"""The datasets' own Table Schemas and sample files, checked by Frictionless.
+
+Paths come from pull requests: they must stay inside the repository (no ``..``, no absolute
+path, no link that leads out), exist, and be what they claim (a valid Table Schema; a sample
+that its schema accepts, row by row).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from citycat.findings import Finding, Loc
+from citycat.model import Catalogue, Dataset
+
+
+def inside(root: Path, relative: str) -> Path | None:
+    """The file ``relative`` names under ``root``, or None when it would leave ``root``."""
+    if not relative or relative.startswith(("/", "\\")) or "\\" in relative or ":" in relative:
+        return None
+    path = (root / relative).resolve()
+    try:
+        path.relative_to(root.resolve())
+    except ValueError:
+        return None
+    return path
+
+
+def check(catalogue: Catalogue) -> list[Finding]:
+    root = Path(catalogue.root)
+    out: list[Finding] = []
+    for d in catalogue.datasets:
+        out += _dataset(root, d)
+    return out
+
+
+def _dataset(root: Path, d: Dataset) -> Iterator[Finding]:
+    import frictionless
+
+    schema = None
+    rel = d.get("schema")
+    if isinstance(rel, str) and rel:
+        path = inside(root, rel)
+        if path is None:
+            yield Finding("path-outside", d.at("schema"), d.id, {"value": rel})
+        elif not path.is_file():
+            yield Finding("schema-missing", d.at("schema"), d.id, {"path": rel})
+        else:
+            schema, problem, loc = _read_schema(path, rel)
+            if problem:
+                yield Finding("schema-invalid", loc, d.id, {"path": rel, "problem": problem})
+    for x in d.distributions:
+        sample = x.get("sample")
+        if not isinstance(sample, str) or not sample:
+            continue
+        path = inside(root, sample)
+        if path is None:
+            yield Finding("path-outside", x.at("sample"), d.id, {"value": sample})
+            continue
+        if not path.is_file():
+            yield Finding("sample-missing", x.at("sample"), d.id, {"path": sample})
+            continue
+        if not rel:
+            yield Finding("sample-without-schema", x.at("sample"), d.id, {"dataset": d.id})
+            continue
+        if schema is None:
+            continue  # the schema's own problem is reported above
+        resource = frictionless.Resource(
+            path=str(path.relative_to(root.resolve())),
+            basepath=str(root.resolve()),
+            schema=schema,
+            format="csv",
+            encoding="utf-8",
+        )
+        report = resource.validate(limit_errors=50)
+        for task in report.tasks:
+            for e in task.errors:
+                e = e.to_descriptor()
+                row, col = e.get("rowNumber", 1), e.get("fieldNumber", 1)
+                yield Finding(
+                    "sample-invalid",
+                    Loc(sample, row, col),
+                    d.id,
+                    {"schema": rel, "problem": e.get("message", e.get("type"))},
+                )
+
+
+def _read_schema(path: Path, rel: str):
+    import frictionless
+
+    try:
+        descriptor = json.loads(path.read_text("utf-8"))
+    except UnicodeDecodeError:
+        return None, "not UTF-8", Loc(rel, 1, 1)
+    except json.JSONDecodeError as exc:
+        return None, f"JSON: {exc.msg}", Loc(rel, exc.lineno, exc.colno)
+    if not isinstance(descriptor, dict):
+        return None, "a JSON object {…} is expected", Loc(rel, 1, 1)
+    errors = frictionless.Schema.metadata_validate(descriptor)
+    errors = list(errors)
+    if errors:
+        return None, "; ".join(e.note or e.message for e in errors[:3]), Loc(rel, 1, 1)
+    try:
+        return frictionless.Schema.from_descriptor(descriptor), None, Loc(rel)
+    except frictionless.FrictionlessException as exc:
+        return None, exc.error.note or exc.error.message, Loc(rel, 1, 1)

@@ -1,0 +1,120 @@
+"""The ``citycat`` command: parses options and calls the library. No logic lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="citycat: the shared data catalogue registry of Hanoi (danh mục dữ liệu dùng chung).",
+)
+
+
+class Lang(str, Enum):
+    vi = "vi"
+    en = "en"
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _today(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date: use YYYY-MM-DD") from None
+
+
+# Options shared by the commands, declared once.
+RootOption = Annotated[
+    Path,
+    typer.Option("--root", "-C", help="The catalogue repository (holds datasets.yaml).", show_default=False),
+]
+LangOption = Annotated[
+    Lang | None, typer.Option("--lang", help="Language of messages; default: the catalogue's settings.")
+]
+TodayOption = Annotated[
+    str | None,
+    typer.Option("--today", help="Fix today's date (YYYY-MM-DD) for reproducible results.", callback=_today),
+]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Check again even if nothing changed.")]
+
+
+def city_today() -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+
+@app.command()
+def validate(
+    root: RootOption = Path("."),
+    lang: LangOption = None,
+    today: TodayOption = None,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="text, json, or github (annotations).")
+    ] = Format.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    no_cache: NoCacheOption = False,
+) -> None:
+    """Check the catalogue: every mistake with its file, line, what is wrong and how to fix it.
+
+    Exit 0 when there are no errors, 1 when there are, 2 for a usage or internal failure.
+    """
+    from citycat import output
+    from citycat.validate import validate as run
+
+    root = root.resolve()
+    if not (root / "datasets.yaml").exists() and not (root / "schemas/catalogue/datapackage.json").exists():
+        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
+        raise typer.Exit(2)
+    result = run(root, today or city_today(), use_cache=not no_cache)
+    language = (lang.value if lang else result.default_language) or "vi"
+    if language not in output.WORDS:
+        language = "vi"
+    if format is Format.json:
+        typer.echo(output.as_json(result.findings, language, strict, result.datasets))
+    elif format is Format.github:
+        for line in output.github(result.findings, language, strict, result.datasets):
+            typer.echo(line)
+    else:
+        for line in output.text(result.findings, root, language, strict, result.datasets):
+            typer.echo(line)
+    raise typer.Exit(0 if result.ok(strict) else 1)
+
+
+@app.command()
+def version() -> None:
+    """Print citycat's version."""
+    from citycat import __version__
+
+    typer.echo(__version__)
+
+
+def main() -> None:
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug in citycat, never a user's mistake: say so, exit 2
+        if os.environ.get("CITYCAT_DEBUG"):
+            raise
+        print(f"citycat: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("Please report it; set CITYCAT_DEBUG=1 to see the traceback.", file=sys.stderr)
+        sys.exit(2)

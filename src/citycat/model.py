@@ -1,0 +1,154 @@
+"""The loaded catalogue: typed, immutable, every value with its source location.
+
+Every record keeps its fields flattened (``title: {vi: …}`` becomes ``title.vi``), the place of
+each value (``locs``) and the place of the record itself (``loc``). Typed accessors read the
+fields; they are only trusted after ``citycat.checks`` found no error, which is when outputs run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from citycat.findings import Loc
+
+EMPTY: Mapping = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Record:
+    """One entry of a register, of the settings or of the list of datasets."""
+
+    table: str
+    fields: Mapping[str, Any]
+    locs: Mapping[str, Loc]
+    loc: Loc
+    keylocs: Mapping[str, Loc] = field(default_factory=lambda: EMPTY)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self.fields.get(name)
+        return default if value is None else value
+
+    def at(self, name: str) -> Loc:
+        """Where a field's value is written (or the record, when the field is absent)."""
+        return self.locs.get(name) or self.loc
+
+    @property
+    def id(self) -> str:
+        return str(self.fields.get("id", ""))
+
+    def text(self, name: str, lang: str = "vi") -> str:
+        """A bilingual field in ``lang``, falling back to Vietnamese (the list's own language)."""
+        return self.get(f"{name}.{lang}") or self.get(f"{name}.vi") or ""
+
+    def items(self, name: str) -> tuple:
+        return tuple(self.fields.get(name) or ())
+
+    def label(self, lang: str = "vi") -> str:
+        for name in ("name", "label", "title"):
+            if f"{name}.vi" in self.fields:
+                return self.text(name, lang)
+        return self.id
+
+
+@dataclass(frozen=True)
+class Distribution(Record):
+    dataset_id: str = ""
+    position: int = 0
+
+    @property
+    def internal(self) -> bool:
+        return self.get("internal") is True
+
+    @property
+    def url(self) -> str:
+        return self.get("download_url") or self.get("access_url") or ""
+
+
+@dataclass(frozen=True)
+class Dataset(Record):
+    distributions: tuple[Distribution, ...] = ()
+    internal: Mapping[str, Any] = field(default_factory=lambda: EMPTY)  # never in the public edition
+    internal_locs: Mapping[str, Loc] = field(default_factory=lambda: EMPTY)
+
+    @property
+    def agency(self) -> str:
+        return self.get("agency", "")
+
+    @property
+    def access(self) -> str:
+        return self.get("access", "")
+
+    @property
+    def status(self) -> str:
+        return self.get("status", "")
+
+    @property
+    def themes(self) -> tuple[str, ...]:
+        return self.items("themes")
+
+    def date(self, name: str) -> dt.date | None:
+        value = self.fields.get(name)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                return None
+        return None
+
+    @property
+    def due(self) -> dt.date | None:
+        return self.date("due")
+
+    def public_distributions(self) -> tuple[Distribution, ...]:
+        return tuple(d for d in self.distributions if not d.internal)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        due = self.due
+        return due is not None and due < today and self.status not in ("published", "withdrawn")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Everything citycat knows after loading: settings, registers, datasets, Table Schemas."""
+
+    root: str
+    settings: Record
+    registers: Mapping[str, Mapping[str, Record]]
+    datasets: tuple[Dataset, ...]
+    register_lists: Mapping[str, tuple[Record, ...]] = field(
+        default_factory=lambda: EMPTY
+    )  # in file order, duplicates kept
+    meta: Mapping[str, Any] = field(default_factory=lambda: EMPTY)  # the catalogue's package descriptor
+
+    def register(self, name: str) -> Mapping[str, Record]:
+        return self.registers.get(name, EMPTY)
+
+    @property
+    def agencies(self) -> Mapping[str, Record]:
+        return self.register("agencies")
+
+    @property
+    def themes(self) -> Mapping[str, Record]:
+        return self.register("themes")
+
+    @property
+    def licences(self) -> Mapping[str, Record]:
+        return self.register("licences")
+
+    @property
+    def default_language(self) -> str:
+        return self.settings.get("default_language", "vi")
+
+    def dataset(self, dataset_id: str) -> Dataset | None:
+        for d in self.datasets:
+            if d.id == dataset_id:
+                return d
+        return None

@@ -1,0 +1,58 @@
+"""Vietnamese text: NFC, folding for search, slugs and alphabetical order."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_D = str.maketrans({"đ": "d", "Đ": "D"})
+_MARKS = re.compile(r"[\u0300-\u036f]")
+
+# The Vietnamese alphabet: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_BASE_RANK = {ch: i for i, ch in enumerate(_ALPHABET)}
+# Tone marks, in the conventional order: none, huyền, hỏi, ngã, sắc, nặng.
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_VOWEL_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve (ă), circumflex (â ê ô), horn (ơ ư)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Lower-case, without tone or vowel marks, đ → d: what search compares.
+
+    "Hòa" and "Hoà" (two NFC spellings) and "hoa" all fold to "hoa"; "Đường" folds to "duong".
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_D))
+    return unicodedata.normalize("NFC", _MARKS.sub("", decomposed)).casefold()
+
+
+def slugify(text: str, max_length: int = 100) -> str:
+    """A CKAN-style name: "Sở Y tế – Đường phố" → "so-y-te-duong-pho"."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+def sort_key(text: str) -> tuple:
+    """Sort in Vietnamese order: letters by the Vietnamese alphabet, then tones as a second key."""
+    letters: list[int] = []
+    tones: list[int] = []
+    for ch in unicodedata.normalize("NFD", nfc(text).casefold()):
+        if ch in _TONES:
+            if tones:
+                tones[-1] = _TONES[ch]
+            continue
+        if ch in _VOWEL_MARKS and letters:
+            base = _ALPHABET[letters[-1]] if 0 <= letters[-1] < len(_ALPHABET) else ""
+            combined = unicodedata.normalize("NFC", base + ch)
+            if combined in _BASE_RANK:
+                letters[-1] = _BASE_RANK[combined]
+            continue
+        if ch in _BASE_RANK:
+            letters.append(_BASE_RANK[ch])
+        else:
+            letters.append(len(_ALPHABET) + ord(ch) if not ch.isspace() else -1)
+        tones.append(0)
+    return (letters, tones)

@@ -1,0 +1,201 @@
+"""Safe, located YAML loading for files that arrive by pull request.
+
+PyYAML's composer (the C one when it is available) builds a node tree; this module walks it
+into plain Python values and keeps the line and column of every value. It refuses what an
+untrusted file must not do: aliases (no "billion laughs"), tags beyond YAML's plain types,
+duplicate keys (PyYAML silently keeps the last one), tabs in indentation, a byte-order mark,
+bytes that are not UTF-8. Strings come back in Unicode NFC; text that was not NFC is reported.
+"""
+
+from __future__ import annotations
+
+import gc
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from citycat.findings import Finding, Loc
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+C_LOADER = _Loader is not yaml.SafeLoader
+
+T = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL, _TS = (T + n for n in ("str", "int", "float", "bool", "null", "timestamp"))
+_MAP, _SEQ = T + "map", T + "seq"
+_constructor = yaml.constructor.SafeConstructor()
+
+
+class YMap(dict):
+    """A mapping from YAML; ``loc`` is where it starts, ``locs[key]`` where each value starts
+    and ``keylocs[key]`` where each key is written."""
+
+    __slots__ = ("loc", "locs", "keylocs")
+
+    def at(self, key: str) -> Loc:
+        return self.locs.get(key) or self.loc
+
+
+class YList(list):
+    """A sequence from YAML; ``locs[i]`` is where item i starts."""
+
+    __slots__ = ("loc", "locs")
+
+
+class FatalYAML(Exception):
+    """The file cannot be read at all; ``finding`` says where and why."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.code)
+        self.finding = finding
+
+
+def load_file(path: Path, name: str) -> tuple[Any, list[Finding]]:
+    """Load one YAML file. ``name`` is how findings name it (a path relative to the root).
+
+    Returns the value and the non-fatal findings; raises FatalYAML when nothing can be read.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FatalYAML(Finding("file-missing", Loc(name), params={"file": name})) from None
+    except OSError as exc:
+        raise FatalYAML(Finding("file-unreadable", Loc(name), params={"file": name, "error": exc.strerror}))
+    return load_bytes(data, name)
+
+
+def load_bytes(data: bytes, name: str) -> tuple[Any, list[Finding]]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise FatalYAML(Finding("yaml-bom", Loc(name, 1, 1)))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise FatalYAML(
+            Finding("yaml-encoding", Loc(name, line, col), params={"byte": f"0x{data[exc.start]:02x}"})
+        ) from None
+    if "\t" in text:
+        _refuse_tab_indent(text, name)
+    enabled = gc.isenabled()
+    gc.disable()  # the composer makes many small objects: pausing the collector is a 2-3x win
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Loc(name, mark.line + 1, mark.column + 1) if mark else Loc(name)
+        problem = " ".join(filter(None, [exc.context, exc.problem]))
+        raise FatalYAML(Finding("yaml-syntax", loc, params={"problem": problem})) from None
+    except yaml.YAMLError as exc:
+        raise FatalYAML(Finding("yaml-syntax", Loc(name), params={"problem": str(exc)})) from None
+    finally:
+        if enabled:
+            gc.enable()
+    if node is None:
+        raise FatalYAML(Finding("yaml-empty", Loc(name, 1, 1)))
+    walker = _Walker(name)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        value = walker.value(node)
+    finally:
+        if enabled:
+            gc.enable()
+    return value, walker.findings
+
+
+def _refuse_tab_indent(text: str, name: str) -> None:
+    for number, line in enumerate(text.split("\n"), 1):
+        stripped = line.lstrip(" \t")
+        indent = line[: len(line) - len(stripped)]
+        if "\t" in indent:
+            raise FatalYAML(Finding("yaml-tab", Loc(name, number, indent.index("\t") + 1)))
+        if stripped.startswith("- ") and "\t" in stripped[:4]:
+            raise FatalYAML(Finding("yaml-tab", Loc(name, number, len(indent) + stripped.index("\t") + 1)))
+
+
+class _Walker:
+    def __init__(self, name: str):
+        self.name = name
+        self.findings: list[Finding] = []
+        self.seen: set[int] = set()
+
+    def loc(self, node) -> Loc:
+        mark = node.start_mark
+        return Loc(self.name, mark.line + 1, mark.column + 1)
+
+    def value(self, node) -> Any:
+        if id(node) in self.seen:  # the composer hands back the same node for every alias
+            self.findings.append(Finding("yaml-alias", self.loc(node)))
+            return None
+        self.seen.add(id(node))
+        cls = node.__class__
+        if cls is ScalarNode:
+            return self.scalar(node)
+        if cls is MappingNode:
+            return self.mapping(node)
+        if cls is SequenceNode:
+            if node.tag != _SEQ:
+                self.findings.append(Finding("yaml-tag", self.loc(node), params={"tag": node.tag}))
+            out = YList()
+            out.loc = self.loc(node)
+            out.locs = []
+            for item in node.value:
+                out.locs.append(self.loc(item))
+                out.append(self.value(item))
+            return out
+        raise AssertionError(cls)
+
+    def mapping(self, node) -> YMap:
+        if node.tag != _MAP:
+            self.findings.append(Finding("yaml-tag", self.loc(node), params={"tag": node.tag}))
+        out = YMap()
+        out.loc = self.loc(node)
+        out.locs = {}
+        out.keylocs = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == T + "merge":
+                self.findings.append(Finding("yaml-alias", self.loc(key_node)))
+                continue
+            if key_node.__class__ is not ScalarNode:
+                self.findings.append(Finding("yaml-key", self.loc(key_node)))
+                continue
+            key = unicodedata.normalize("NFC", key_node.value)
+            if key in out.keylocs:
+                first = out.keylocs[key]
+                self.findings.append(
+                    Finding(
+                        "yaml-duplicate-key", self.loc(key_node), params={"key": key, "first": first.line}
+                    )
+                )
+                continue
+            out.keylocs[key] = self.loc(key_node)
+            out.locs[key] = self.loc(value_node)
+            out[key] = self.value(value_node)
+        return out
+
+    def scalar(self, node) -> Any:
+        tag, text = node.tag, node.value
+        if tag == _STR:
+            if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+                self.findings.append(Finding("text-not-nfc", self.loc(node), params={"text": text[:40]}))
+                return unicodedata.normalize("NFC", text)
+            return text
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return text.lower() in ("yes", "true", "on", "y")
+        if tag == _INT:
+            try:
+                return int(text)
+            except ValueError:
+                return _constructor.construct_yaml_int(node)
+        if tag in (_FLOAT, _TS):
+            try:
+                return _constructor.construct_object(node)
+            except (ValueError, yaml.YAMLError):
+                return text
+        self.findings.append(Finding("yaml-tag", self.loc(node), params={"tag": tag}))
+        return text
