@@ -44,7 +44,9 @@ def load(root: Path | str) -> Loaded:
     try:
         descriptor = read_descriptor(root)
     except (OSError, ValueError) as exc:
-        raise FatalYAML(Finding("file-missing", Loc(PACKAGE), params={"file": PACKAGE, "error": str(exc)}))
+        raise FatalYAML(
+            Finding("file-missing", Loc(PACKAGE), params={"file": PACKAGE, "error": str(exc)})
+        ) from None
     files: dict[str, Any] = {}
 
     def read(name: str) -> Any:

@@ -62,7 +62,9 @@ def load_file(path: Path, name: str) -> tuple[Any, list[Finding]]:
     except FileNotFoundError:
         raise FatalYAML(Finding("file-missing", Loc(name), params={"file": name})) from None
     except OSError as exc:
-        raise FatalYAML(Finding("file-unreadable", Loc(name), params={"file": name, "error": exc.strerror}))
+        raise FatalYAML(
+            Finding("file-unreadable", Loc(name), params={"file": name, "error": exc.strerror})
+        ) from None
     return load_bytes(data, name)
 
 
