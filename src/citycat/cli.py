@@ -97,6 +97,28 @@ def validate(
     raise typer.Exit(0 if result.ok(strict) else 1)
 
 
+class ChecksFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+
+
+@app.command()
+def checks(
+    lang: LangOption = None,
+    format: Annotated[ChecksFormat, typer.Option("--format", "-f")] = ChecksFormat.text,
+) -> None:
+    """List every check code with its severity and meaning."""
+    from citycat.docs import checks_markdown
+    from citycat.findings import registry
+
+    if format is ChecksFormat.markdown:
+        typer.echo(checks_markdown(), nl=False)
+        return
+    language = lang.value if lang else "vi"
+    for code, check in registry().items():
+        typer.echo(f"{code:32} {check.severity:8} {check.title[language]}")
+
+
 @app.command()
 def version() -> None:
     """Print citycat's version."""

@@ -71,14 +71,15 @@ def load_file(path: Path, name: str) -> tuple[Any, list[Finding]]:
 def load_bytes(data: bytes, name: str) -> tuple[Any, list[Finding]]:
     if data.startswith(b"\xef\xbb\xbf"):
         raise FatalYAML(Finding("yaml-bom", Loc(name, 1, 1)))
+    bad = data.find(b"\x00")  # valid UTF-8, but a sign of UTF-16, and never text
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise FatalYAML(
-            Finding("yaml-encoding", Loc(name, line, col), params={"byte": f"0x{data[exc.start]:02x}"})
-        ) from None
+        bad = exc.start if bad < 0 else min(bad, exc.start)
+    if bad >= 0:
+        line = data.count(b"\n", 0, bad) + 1
+        col = bad - (data.rfind(b"\n", 0, bad) + 1) + 1
+        raise FatalYAML(Finding("yaml-encoding", Loc(name, line, col), params={"byte": f"0x{data[bad]:02x}"}))
     if "\t" in text:
         _refuse_tab_indent(text, name)
     enabled = gc.isenabled()

@@ -1,0 +1,34 @@
+from citycat.vietnamese import fold, slugify, sort_key
+
+
+def test_fold_removes_tones_and_maps_d():
+    assert fold("Y tế") == "y te"
+    assert fold("Đường") == "duong"
+    assert fold("Hòa") == fold("Hoà") == "hoa"  # two NFC spellings of one word
+
+
+def test_slugify_follows_ckan_name_rules():
+    assert slugify("Sở Y tế – Đường phố") == "so-y-te-duong-pho"
+    assert slugify("  Đặc biệt!!  ") == "dac-biet"
+    assert len(slugify("a" * 300)) == 100
+
+
+def test_vietnamese_alphabetical_order():
+    words = ["Đống Đa", "Dương Nội", "Ba Đình", "Ân Thi", "Ăn", "An", "Hà Đông", "Ha", "Ô Chợ Dừa", "Ơ", "O"]
+    assert sorted(words, key=sort_key) == [
+        "An",
+        "Ăn",
+        "Ân Thi",
+        "Ba Đình",
+        "Dương Nội",
+        "Đống Đa",
+        "Ha",
+        "Hà Đông",
+        "O",
+        "Ô Chợ Dừa",
+        "Ơ",
+    ]
+
+
+def test_tones_are_a_secondary_key():
+    assert sorted(["hỏa", "hoa", "hòa", "hóa"], key=sort_key) == ["hoa", "hòa", "hỏa", "hóa"]
