@@ -73,7 +73,7 @@ def test_python_tags_are_refused():
         (b"a: 1\ntitle: H\xe0 N\xf4i\n", "yaml-encoding", 2),
         (b"a:\n\t- x\n", "yaml-tab", 2),
         (b"a: 1\n  b: 2\n", "yaml-syntax", 2),
-        (b'a: "open\n', "yaml-syntax", 2),
+        (b'a: 1\nb: "open\n', "yaml-syntax", 2),  # where the quote opens
         (b"", "yaml-empty", 1),
         (b"# only a comment\n", "yaml-empty", 1),
     ],

@@ -218,6 +218,7 @@ def _flatten(m: YMap, prefix: str, fields, locs, keylocs, children, drop) -> Non
             locs[name] = m.locs[key]
             keylocs[name] = m.keylocs[key]
         elif isinstance(value, YMap) and not (name == "internal" and not prefix):
+            keylocs[name] = m.keylocs[key]  # where a group of nested keys is written
             _flatten(value, name + ".", fields, locs, keylocs, children, drop)
         else:
             fields[name] = value

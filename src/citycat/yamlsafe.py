@@ -88,6 +88,8 @@ def load_bytes(data: bytes, name: str) -> tuple[Any, list[Finding]]:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and "quoted scalar" in (exc.context or ""):
+            mark = exc.context_mark  # an unclosed quote: where it opens, not where the next one is
         loc = Loc(name, mark.line + 1, mark.column + 1) if mark else Loc(name)
         problem = " ".join(filter(None, [exc.context, exc.problem]))
         raise FatalYAML(Finding("yaml-syntax", loc, params={"problem": problem})) from None
@@ -106,7 +108,26 @@ def load_bytes(data: bytes, name: str) -> tuple[Any, list[Finding]]:
     finally:
         if enabled:
             gc.enable()
+    if walker.aliased:
+        walker.findings = [f for f in walker.findings if f.code != "yaml-alias"] + _aliases(text, name)
     return value, walker.findings
+
+
+def _aliases(text: str, name: str, most: int = 20) -> list[Finding]:
+    """Where each ``*alias`` is written (the composer only remembers its anchor)."""
+    out = []
+    for token in yaml.scan(text, Loader=_Loader):
+        if isinstance(token, yaml.AliasToken):
+            out.append(
+                Finding("yaml-alias", Loc(name, token.start_mark.line + 1, token.start_mark.column + 1))
+            )
+            if len(out) >= most:
+                break
+    return out
+
+
+def _tag(tag: str) -> str:
+    return tag.replace(T, "!!", 1) if tag.startswith(T) else tag
 
 
 def _refuse_tab_indent(text: str, name: str) -> None:
@@ -124,6 +145,7 @@ class _Walker:
         self.name = name
         self.findings: list[Finding] = []
         self.seen: set[int] = set()
+        self.aliased = False
 
     def loc(self, node) -> Loc:
         mark = node.start_mark
@@ -131,6 +153,7 @@ class _Walker:
 
     def value(self, node) -> Any:
         if id(node) in self.seen:  # the composer hands back the same node for every alias
+            self.aliased = True
             self.findings.append(Finding("yaml-alias", self.loc(node)))
             return None
         self.seen.add(id(node))
@@ -141,7 +164,8 @@ class _Walker:
             return self.mapping(node)
         if cls is SequenceNode:
             if node.tag != _SEQ:
-                self.findings.append(Finding("yaml-tag", self.loc(node), params={"tag": node.tag}))
+                self.findings.append(Finding("yaml-tag", self.loc(node), params={"tag": _tag(node.tag)}))
+                return None
             out = YList()
             out.loc = self.loc(node)
             out.locs = []
@@ -153,7 +177,8 @@ class _Walker:
 
     def mapping(self, node) -> YMap:
         if node.tag != _MAP:
-            self.findings.append(Finding("yaml-tag", self.loc(node), params={"tag": node.tag}))
+            self.findings.append(Finding("yaml-tag", self.loc(node), params={"tag": _tag(node.tag)}))
+            return None
         out = YMap()
         out.loc = self.loc(node)
         out.locs = {}
@@ -200,5 +225,5 @@ class _Walker:
                 return _constructor.construct_object(node)
             except (ValueError, yaml.YAMLError):
                 return text
-        self.findings.append(Finding("yaml-tag", self.loc(node), params={"tag": tag}))
-        return text
+        self.findings.append(Finding("yaml-tag", self.loc(node), params={"tag": _tag(tag)}))
+        return None

@@ -29,6 +29,8 @@ def check(catalogue: Catalogue) -> list[Finding]:
             continue
         schema = resources[name]["schema"]
         allowed = {f["name"] for f in schema["fields"]} | children.get(name, set())
+        if name == "datasets":
+            allowed.add("internal")  # its shape is checked by the internal-shape rule
         for record in records:
             dataset = record.id if name == "datasets" else None
             out += _record(record, name, schema, allowed, dataset)
@@ -39,17 +41,37 @@ def check(catalogue: Catalogue) -> list[Finding]:
 
 
 def _record(record: Record, table: str, schema: Mapping, allowed: set[str], dataset) -> Iterator[Finding]:
+    groups = {n.rsplit(".", i)[0] for n in allowed for i in range(1, n.count(".") + 1)}
+    reported: set[str] = set()
     for key in record.fields:
         if key in allowed:
             continue
-        loc = record.keylocs.get(key) or record.at(key)
-        subkeys = sorted(n.removeprefix(key + ".") for n in allowed if n.startswith(key + "."))
-        if subkeys:
+        parts = key.split(".")
+        # the first part of the path that no field has: a typo in "tittle.vi" is "tittle"
+        first = next(
+            (
+                ".".join(parts[:i])
+                for i in range(1, len(parts) + 1)
+                if ".".join(parts[:i]) not in groups | allowed
+            ),
+            key,
+        )
+        if first in reported:
+            continue
+        reported.add(first)
+        loc = record.keylocs.get(first) or record.keylocs.get(key) or record.at(key)
+        subkeys = sorted(n.removeprefix(first + ".") for n in allowed if n.startswith(first + "."))
+        if subkeys and first == key:
             yield Finding("field-shape", loc, dataset, {"key": key, "expected": subkeys, "table": table})
             continue
-        close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
-        suggestion = f" → '{close[0]}'" if close else ""
-        yield Finding("unknown-field", loc, dataset, {"key": key, "table": table, "suggestion": suggestion})
+        prefix, _, last = first.rpartition(".")
+        depth = first.count(".")
+        siblings = sorted(
+            {n.split(".")[depth] for n in allowed if n.count(".") >= depth and n.startswith(prefix)}
+        )
+        close = difflib.get_close_matches(last, siblings, n=1, cutoff=0.6)
+        suggestion = f" → '{(prefix + '.' if prefix else '') + close[0]}'" if close else ""
+        yield Finding("unknown-field", loc, dataset, {"key": first, "table": table, "suggestion": suggestion})
     for field in schema["fields"]:
         name = field["name"]
         if field.get("x-recommended") and record.fields.get(name) in (None, ""):

@@ -44,21 +44,26 @@ def _all_records(catalogue: Catalogue) -> Iterator[Record]:
         yield from d.distributions
 
 
+def _get(register, key) -> Record | None:
+    """A register entry by id; a value of the wrong type (a list, a mapping) finds nothing."""
+    return register.get(key) if isinstance(key, str) else None
+
+
 def _is_open(catalogue: Catalogue, access: str) -> bool:
-    level = catalogue.register("access_levels").get(access)
+    level = _get(catalogue.register("access_levels"), access)
     return bool(level and level.get("open") is True)
 
 
 def _access(catalogue: Catalogue, d: Dataset) -> Iterator[Finding]:
     access = d.access
-    if not access or access not in catalogue.register("access_levels"):
+    if _get(catalogue.register("access_levels"), access) is None:
         return  # missing or unknown: the Table Schema already says so
     if _is_open(catalogue, access):
         licence_id = d.get("licence")
         if not licence_id:
             yield Finding("licence-required", d.keylocs.get("access") or d.loc, d.id)
         else:
-            licence = catalogue.licences.get(licence_id)
+            licence = _get(catalogue.licences, licence_id)
             if licence is not None and licence.get("open") is not True:
                 yield Finding("licence-not-open", d.at("licence"), d.id, {"licence": licence_id})
         if d.get("personal_data") is True:
@@ -74,9 +79,7 @@ def _status(catalogue: Catalogue, d: Dataset, today: dt.date) -> Iterator[Findin
             yield Finding("published-without-distribution", d.at("status"), d.id)
         formats = catalogue.register("formats")
         tabular = [
-            x
-            for x in d.public_distributions()
-            if formats.get(x.get("format")) and formats[x.get("format")].get("tabular")
+            x for x in d.public_distributions() if (_get(formats, x.get("format")) or x).get("tabular")
         ]
         if tabular and not d.get("schema"):
             yield Finding("schema-required", d.at("status"), d.id, {"dataset": d.id})
@@ -134,7 +137,7 @@ def _distributions(catalogue: Catalogue, d: Dataset) -> Iterator[Finding]:
             yield Finding(
                 "distribution-url-missing", x.loc, d.id, {"title": x.text("title") or f"#{x.position + 1}"}
             )
-        fmt = formats.get(x.get("format"))
+        fmt = _get(formats, x.get("format"))
         given, expected = x.get("media_type"), fmt.get("media_type") if fmt else None
         if given and expected and given != expected:
             yield Finding(
@@ -162,7 +165,7 @@ def _lists(d: Dataset) -> Iterator[Finding]:
     for name in LIST_FIELDS:
         seen: set = set()
         for i, value in enumerate(d.items(name)):
-            key = fold(value) if isinstance(value, str) else value
+            key = fold(value) if isinstance(value, str) else repr(value)
             if key in seen:
                 yield Finding(
                     "list-duplicate",

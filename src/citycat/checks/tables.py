@@ -48,6 +48,14 @@ def _fields(table: Table) -> Mapping[str, dict]:
     return {f["name"]: f for f in table.schema["fields"]}
 
 
+def _shown(name: str | None, table: Table, files: Mapping[str, dict]) -> str | None:
+    """How a column is named to the person who wrote it: a list's item column by the list's key."""
+    listed = files.get(table.name, {}).get("list")
+    if listed and table.generated and name == table.header[len(table.generated)]:
+        return listed
+    return name
+
+
 def _source_file(name: str, files: Mapping[str, dict]) -> str:
     src = files.get(name, {})
     while "parent" in src:
@@ -71,7 +79,8 @@ def _finding(e: dict, table: Table, by_name, files) -> Iterator[Finding]:
     field = _fields(table).get(name, {})
     desc = field.get("description", "")
     value = e.get("cell", "")
-    base = {"field": name, "key": name, "table": table.name, "value": value, "description": desc}
+    shown = _shown(name, table, files)
+    base = {"field": shown, "key": shown, "table": table.name, "value": value, "description": desc}
     loc = source.at(name) if name else source.loc
     if kind == "type-error":
         m = _TYPE.search(e.get("note", ""))
@@ -136,7 +145,7 @@ def _finding(e: dict, table: Table, by_name, files) -> Iterator[Finding]:
             dataset,
             {
                 **base,
-                "field": name,
+                "field": _shown(name, table, files),
                 "value": value,
                 "register": ref_table,
                 "file": _source_file(ref_table, files),
