@@ -118,3 +118,40 @@ def test_no_traceback_for_any_bad_case(make_case):
         res = run_cli("validate", "-C", str(root), "--today", "2026-11-28", "--no-cache")
         assert res.returncode in (0, 1), f"{name}: {res.stderr}"
         assert "Traceback" not in res.stderr and "internal error" not in res.stderr, name
+
+
+def test_checking_in_parts_finds_what_checking_whole_finds(tmp_path):
+    """A large list is cut into slices checked on several cores; the findings must not change,
+    including those between entries of different slices (duplicate ids, colliding titles)."""
+    from citycat.validate import _validate_in_parts, _validate_whole, split_entries
+
+    out = tmp_path / "gen"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "400", str(out)], check=True)
+    path = out / "datasets.yaml"
+    text = path.read_text("utf-8")
+    ids = [line.split("id: ")[1] for line in text.split("\n") if line.startswith("  - id: ")]
+    # the last entry reuses the first id; mistakes of every kind in both halves
+    text = text.replace(f"  - id: {ids[-1]}\n", f"  - id: {ids[0]}\n")
+    text = text.replace("access: open", "access: opne", 1).replace("format: CSV", "format: CVS", 1)
+    text = text.replace("licence: cc-by", "tittle: x\n    licence: cc-by", 1)
+    half = len(text) // 2
+    text = text[:half] + text[half:].replace("access: open", "access: opne", 1)
+    path.write_text(text, "utf-8")
+    parts = split_entries(text, 3)
+    assert parts is not None and len(parts) == 3
+    whole = _validate_whole(out, TODAY)
+    split = _validate_in_parts(out, TODAY, 3, min_bytes=0)
+    assert split is not None
+    assert split.findings == whole.findings
+    assert any(f.code == "duplicate-id" for f in whole.findings)
+    assert split.datasets == whole.datasets == 400
+
+
+def test_a_list_that_cannot_be_cut_is_checked_whole(tmp_path):
+    from citycat.validate import split_entries
+
+    assert split_entries("datasets: []\n", 2) is None
+    assert split_entries("other: 1\n", 2) is None
+    flow = "datasets:\n" + "".join(f"  - {{id: d{i}}}\n" for i in range(200))
+    parts = split_entries(flow, 2)
+    assert parts is not None and sum(p[0].count("{id:") for p in parts) == 200

@@ -17,9 +17,10 @@ from typing import Any
 
 from citycat.findings import Finding, Loc
 from citycat.model import EMPTY, Catalogue, Dataset, Distribution, Record
-from citycat.yamlsafe import FatalYAML, YList, YMap, load_file
+from citycat.yamlsafe import FatalYAML, YList, YMap, load_bytes, load_file
 
 PACKAGE = "schemas/catalogue/datapackage.json"
+DATASETS = "datasets.yaml"
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,12 @@ def read_descriptor(root: Path) -> dict[str, Any]:
     return descriptor
 
 
-def load(root: Path | str) -> Loaded:
+def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
+    """Load the catalogue at ``root``.
+
+    ``part`` (text, line offset) stands in for datasets.yaml: a slice of its entries, cut by
+    ``citycat.validate`` to check a large list on several cores.
+    """
     root = Path(root)
     findings: list[Finding] = []
     try:
@@ -52,7 +58,10 @@ def load(root: Path | str) -> Loaded:
     def read(name: str) -> Any:
         if name not in files:
             try:
-                value, found = load_file(root / name, name)
+                if part is not None and name == DATASETS:
+                    value, found = load_bytes(part[0].encode("utf-8"), name, part[1])
+                else:
+                    value, found = load_file(root / name, name)
             except FatalYAML as fatal:
                 findings.append(fatal.finding)
                 value = None

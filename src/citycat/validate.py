@@ -8,6 +8,7 @@ an unchanged catalogue (same files, same citycat, same day) reads the findings f
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -62,14 +63,40 @@ def content_key(root: Path, today: dt.date) -> str:
 
 
 def validate(
-    root: Path | str, today: dt.date, use_cache: bool = True, need_catalogue: bool = False
+    root: Path | str,
+    today: dt.date,
+    use_cache: bool = True,
+    need_catalogue: bool = False,
+    workers: int | None = None,
 ) -> Result:
+    """Load and check the catalogue at ``root``.
+
+    A large datasets.yaml is cut into slices of whole entries checked on ``workers`` processes
+    (default: one per core), unless the caller needs the loaded catalogue.
+    """
     root = Path(root)
     key = content_key(root, today) if use_cache else ""
     if use_cache and not need_catalogue:
         cached = _read_cache(root, key)
         if cached is not None:
             return cached
+    enabled = gc.isenabled()
+    gc.disable()  # a catalogue makes millions of small objects and no cycles worth collecting
+    try:
+        result = None
+        if not need_catalogue:
+            result = _validate_in_parts(root, today, workers or os.cpu_count() or 1)
+        if result is None:
+            result = _validate_whole(root, today)
+    finally:
+        if enabled:
+            gc.enable()
+    if use_cache:
+        _write_cache(root, key, result)
+    return result
+
+
+def _validate_whole(root: Path, today: dt.date) -> Result:
     from citycat import checks
     from citycat.load import load
     from citycat.yamlsafe import FatalYAML
@@ -79,14 +106,121 @@ def validate(
     except FatalYAML as fatal:  # the catalogue's own package descriptor is unreadable
         return Result((fatal.finding,), None, 0, "vi")
     found = list(loaded.findings) + checks.run(loaded.catalogue, today)
+    c = loaded.catalogue
+    return Result(_unique_sorted(found), c, len(c.datasets), c.default_language)
+
+
+def _unique_sorted(found: list[Finding]) -> tuple[Finding, ...]:
     unique = {(f.code, f.loc, f.dataset, json.dumps(f.params, sort_keys=True, default=str)): f for f in found}
-    findings = tuple(sorted(unique.values(), key=Finding.sort_key))
-    result = Result(
-        findings, loaded.catalogue, len(loaded.catalogue.datasets), loaded.catalogue.default_language
-    )
-    if use_cache:
-        _write_cache(root, key, result)
-    return result
+    return tuple(sorted(unique.values(), key=Finding.sort_key))
+
+
+PART_MIN_BYTES = 2_000_000  # below this, starting processes costs more than it saves
+
+
+def split_entries(text: str, parts: int, min_entries: int = 50) -> list[tuple[str, int]] | None:
+    """Cut datasets.yaml into ``parts`` slices of whole entries, each a valid datasets.yaml.
+
+    Returns (text, line offset) pairs, or None when the file does not have the plain layout
+    (``datasets:`` at the left margin, then items ``- `` at one indentation). A cut inside a
+    multi-line quoted text makes a slice unreadable, and then the whole file is checked at once.
+    """
+    if text.startswith("datasets:\n"):
+        head = 0
+    else:
+        head = text.find("\ndatasets:\n") + 1
+        if head == 0:
+            return None
+    body = head + len("datasets:\n")
+    first = body
+    while True:  # skip comments and blank lines before the first item
+        end = text.find("\n", first)
+        line = text[first : end if end >= 0 else len(text)]
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        if end < 0:
+            return None
+        first = end + 1
+    stripped = line.lstrip(" ")
+    if not stripped.startswith("- "):
+        return None
+    marker = "\n" + " " * (len(line) - len(stripped)) + "- "
+    if text.count(marker, body) + 1 < parts * min_entries or parts < 2:
+        return None
+    cuts = []
+    for i in range(1, parts):
+        at = text.find(marker, max(first, len(text) * i // parts))
+        if at < 0 or (cuts and at + 1 <= cuts[-1]):
+            return None
+        cuts.append(at + 1)
+    out = [(text[: cuts[0]], 0)]
+    for a, b in zip(cuts, [*cuts[1:], len(text)], strict=True):
+        line_of_a = text.count("\n", 0, a) + 1
+        out.append(("datasets:\n" + text[a:b], line_of_a - 2))
+    return out
+
+
+def _check_part(args: tuple[str, dt.date, str, int]):
+    """In a worker: load the registers and one slice of the list, check all but cross-entry rules."""
+    from citycat import checks
+    from citycat.load import load
+    from citycat.yamlsafe import FatalYAML
+
+    root, today, text, offset = args
+    try:
+        loaded = load(Path(root), part=(text, offset))
+    except FatalYAML:
+        return None
+    if any(f.code.startswith("yaml-") and f.loc and f.loc.file == "datasets.yaml" for f in loaded.findings):
+        return None  # a slice that does not read cleanly: check the whole file instead
+    c = loaded.catalogue
+    found = list(loaded.findings) + checks.run(c, today, whole=False)
+    names = ("id", "title.vi", "title.en")
+    light = [
+        (
+            [d.fields.get(n) for n in names],
+            d.loc,
+            {n: d.locs[n] for n in names if n in d.locs},
+        )
+        for d in c.datasets
+    ]
+    return found, light, c.default_language
+
+
+def _validate_in_parts(root: Path, today: dt.date, workers: int, min_bytes: int = PART_MIN_BYTES):
+    path = root / "datasets.yaml"
+    if workers < 2 or not path.is_file() or path.stat().st_size < min_bytes:
+        return None
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.startswith("\ufeff") or "\t" in text:
+        return None
+    parts = split_entries(text, workers)
+    if parts is None:
+        return None
+    import multiprocessing
+
+    import citycat.checks.tables  # noqa: F401 - imported once here, inherited by the workers
+    from citycat import checks
+    from citycat.load import read_descriptor
+    from citycat.model import Dataset
+
+    context = multiprocessing.get_context("fork")
+    with context.Pool(len(parts)) as pool:
+        results = pool.map(_check_part, [(str(root), today, t, o) for t, o in parts])
+    if any(r is None for r in results):
+        return None
+    found: list[Finding] = []
+    datasets = []
+    for part_found, light, _ in results:
+        found += part_found
+        for values, loc, locs in light:
+            fields = dict(zip(("id", "title.vi", "title.en"), values, strict=True))
+            datasets.append(Dataset("datasets", fields, locs, loc))
+    found += checks.cross_entry(read_descriptor(root), datasets)
+    return Result(_unique_sorted(found), None, len(datasets), results[0][2])
 
 
 def _read_cache(root: Path, key: str) -> Result | None:

@@ -14,12 +14,22 @@ from citycat.findings import Finding
 from citycat.model import Catalogue
 
 
-def run(catalogue: Catalogue, today: dt.date) -> list[Finding]:
+def run(catalogue: Catalogue, today: dt.date, whole: bool = True) -> list[Finding]:
+    """Every check. ``whole=False``: the catalogue holds a slice of the list, so the checks that
+    compare entries with each other are left to ``cross_entry``, run once over all of them."""
     from citycat.checks import fields, files, rules, tables
 
     found: list[Finding] = []
     found += fields.check(catalogue)
-    found += tables.check(catalogue)
-    found += rules.check(catalogue, today)
+    found += tables.check(catalogue, whole)
+    found += rules.check(catalogue, today, whole)
     found += files.check(catalogue)
     return found
+
+
+def cross_entry(meta, datasets) -> list[Finding]:
+    """The checks between entries (unique ids, ids equal ignoring case, colliding titles);
+    ``meta`` is the catalogue's package descriptor."""
+    from citycat.checks import rules, tables
+
+    return tables.unique_datasets(meta, datasets) + rules.cross_entry(datasets)

@@ -19,7 +19,9 @@ URL_FIELDS = ("download_url", "access_url", "landing_page", "website", "url", "b
 LIST_FIELDS = ("themes", "keywords.vi", "keywords.en", "sharing.methods", "sharing.consumers", "spatial")
 
 
-def check(catalogue: Catalogue, today: dt.date) -> list[Finding]:
+def check(catalogue: Catalogue, today: dt.date, whole: bool = True) -> list[Finding]:
+    """All rules; ``whole=False`` leaves out those that compare entries with each other
+    (for a slice of the list: ``cross_entry`` runs them over the whole list)."""
     out: list[Finding] = []
     for d in catalogue.datasets:
         out += _access(catalogue, d)
@@ -30,9 +32,14 @@ def check(catalogue: Catalogue, today: dt.date) -> list[Finding]:
         out += _internal(d)
     for record in _all_records(catalogue):
         out += _urls(record)
-    out += _ids(catalogue)
-    out += _titles(catalogue)
+    if whole:
+        out += cross_entry(catalogue.datasets)
     return out
+
+
+def cross_entry(datasets) -> list[Finding]:
+    """Rules between entries: ids equal ignoring case, titles equal without diacritics."""
+    return [*_ids(datasets), *_titles(datasets)]
 
 
 def _all_records(catalogue: Catalogue) -> Iterator[Record]:
@@ -189,9 +196,9 @@ def _internal(d: Dataset) -> Iterator[Finding]:
             yield Finding("internal-shape", d.internal_locs.get(key) or d.loc, d.id)
 
 
-def _ids(catalogue: Catalogue) -> Iterator[Finding]:
+def _ids(datasets) -> Iterator[Finding]:
     seen: dict[str, Dataset] = {}
-    for d in catalogue.datasets:
+    for d in datasets:
         key = d.id.casefold()
         other = seen.get(key)
         if other is not None and other.id != d.id:
@@ -204,10 +211,10 @@ def _ids(catalogue: Catalogue) -> Iterator[Finding]:
         seen.setdefault(key, d)
 
 
-def _titles(catalogue: Catalogue) -> Iterator[Finding]:
+def _titles(datasets) -> Iterator[Finding]:
     for lang in ("vi", "en"):
         seen: dict[str, Dataset] = {}
-        for d in catalogue.datasets:
+        for d in datasets:
             title = d.fields.get(f"title.{lang}")
             if not isinstance(title, str) or not title.strip():
                 continue

@@ -8,13 +8,15 @@ the value was written and given a citycat code and words in both languages.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Iterator, Mapping
 
 from citycat.findings import Finding, Loc
 from citycat.model import Catalogue
-from citycat.tables import Table, build_tables, package_descriptor
+from citycat.tablecheck import validate_rows
+from citycat.tables import RowSource, Table, build_tables
 
 _CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"$', re.S)
 _TYPE = re.compile(r'type is "(\w+)/(\w+)"')
@@ -26,21 +28,52 @@ _EXAMPLES = {
 _FORMAT_EXAMPLES = {"email": " (e.g. vanphong@hanoi.gov.vn)", "uri": " (e.g. https://…)"}
 
 
-def check(catalogue: Catalogue) -> list[Finding]:
-    import frictionless
-
+def check(catalogue: Catalogue, whole: bool = True) -> list[Finding]:
+    """Every table against its Table Schema; ``whole=False`` (a slice of the list) leaves the
+    datasets' unique fields to ``unique_datasets`` over the whole list."""
     tables = build_tables(catalogue)
+    if not whole:
+        tables = [_without_unique(t) if t.name == "datasets" else t for t in tables]
     by_name = {t.name: t for t in tables}
     files = {r["name"]: r.get("citycat", {}) for r in catalogue.meta["resources"]}
-    package = frictionless.Package(package_descriptor(tables))
-    report = package.validate(limit_errors=100_000)
     out: list[Finding] = []
-    for task in report.tasks:
-        table = by_name.get(task.name)
-        if table is None:  # pragma: no cover - every task is one of our tables
-            continue
-        for error in task.errors:
-            out += _finding(error.to_descriptor(), table, by_name, files)
+    for name, errors in validate_rows(tables).items():
+        for error in errors:
+            out += _finding(error, by_name[name], by_name, files)
+    return out
+
+
+def _without_unique(table: Table) -> Table:
+    fields = []
+    for f in table.schema["fields"]:
+        constraints = {k: v for k, v in f.get("constraints", {}).items() if k != "unique"}
+        fields.append({**f, "constraints": constraints})
+    schema = {**table.schema, "fields": fields}
+    schema.pop("primaryKey", None)
+    return dataclasses.replace(table, schema=schema)
+
+
+def unique_datasets(meta: Mapping, datasets) -> list[Finding]:
+    """The datasets' unique fields (and primary key) over the whole list, from light records."""
+    resource = next(r for r in meta["resources"] if r["name"] == "datasets")
+    schema = resource["schema"]
+    keys = set(schema.get("primaryKey", [])) | {
+        f["name"] for f in schema["fields"] if f.get("constraints", {}).get("unique")
+    }
+    fields = [{**f, "constraints": {"unique": True}} for f in schema["fields"] if f["name"] in keys]
+    header = [f["name"] for f in fields]
+    table = Table(
+        "datasets",
+        {"fields": fields},
+        header,
+        [[d.fields.get(h) for h in header] for d in datasets],
+        [RowSource(d, d.loc) for d in datasets],
+    )
+    files = {r["name"]: r.get("citycat", {}) for r in meta["resources"]}
+    out: list[Finding] = []
+    for error in validate_rows([table])["datasets"]:
+        if error["type"] in ("unique-error", "primary-key"):
+            out += _finding(error, table, {"datasets": table}, files)
     return out
 
 
