@@ -31,17 +31,34 @@ def check(catalogue: Catalogue) -> list[Finding]:
         allowed = {f["name"] for f in schema["fields"]} | children.get(name, set())
         if name == "datasets":
             allowed.add("internal")  # its shape is checked by the internal-shape rule
+        spec = _Spec(name, schema, allowed)
+        dist_spec = _Spec("distributions", dist_schema, {f["name"] for f in dist_schema["fields"][2:]})
         for record in records:
             dataset = record.id if name == "datasets" else None
-            out += _record(record, name, schema, allowed, dataset)
+            out += _record(record, spec, dataset)
             for d in getattr(record, "distributions", ()):
-                allowed_d = {f["name"] for f in dist_schema["fields"][2:]}
-                out += _record(d, "distributions", dist_schema, allowed_d, dataset)
+                out += _record(d, dist_spec, dataset)
     return out
 
 
-def _record(record: Record, table: str, schema: Mapping, allowed: set[str], dataset) -> Iterator[Finding]:
-    groups = {n.rsplit(".", i)[0] for n in allowed for i in range(1, n.count(".") + 1)}
+class _Spec:
+    """What one table's records may hold, worked out once per table."""
+
+    def __init__(self, table: str, schema: Mapping, allowed: set[str]):
+        self.table, self.schema, self.allowed = table, schema, allowed
+        self.groups = {n.rsplit(".", i)[0] for n in allowed for i in range(1, n.count(".") + 1)}
+        self.recommended = [f["name"] for f in schema["fields"] if f.get("x-recommended")]
+
+
+def _record(record: Record, spec: _Spec, dataset) -> Iterator[Finding]:
+    table, allowed, groups = spec.table, spec.allowed, spec.groups
+    if not (record.fields.keys() - allowed):
+        for name in spec.recommended:
+            if record.fields.get(name) in (None, ""):
+                yield Finding(
+                    "field-recommended", record.loc, dataset, {"field": name, "key": name, "table": table}
+                )
+        return
     reported: set[str] = set()
     for key in record.fields:
         if key in allowed:
@@ -72,9 +89,8 @@ def _record(record: Record, table: str, schema: Mapping, allowed: set[str], data
         close = difflib.get_close_matches(last, siblings, n=1, cutoff=0.6)
         suggestion = f" → '{(prefix + '.' if prefix else '') + close[0]}'" if close else ""
         yield Finding("unknown-field", loc, dataset, {"key": first, "table": table, "suggestion": suggestion})
-    for field in schema["fields"]:
-        name = field["name"]
-        if field.get("x-recommended") and record.fields.get(name) in (None, ""):
+    for name in spec.recommended:
+        if record.fields.get(name) in (None, ""):
             if any(k.split(".")[0] == name.split(".")[0] for k in record.fields if k not in allowed):
                 continue  # a misspelt or misshapen key is already reported
             yield Finding(

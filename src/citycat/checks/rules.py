@@ -159,7 +159,7 @@ def _urls(record: Record) -> Iterator[Finding]:
     dataset = getattr(record, "dataset_id", None) or (record.id if record.table == "datasets" else None)
     for name in URL_FIELDS:
         value = record.fields.get(name)
-        if not isinstance(value, str) or not value:
+        if not isinstance(value, str) or not value or value.startswith("https://"):
             continue
         scheme = urlsplit(value.strip()).scheme.lower()
         if scheme not in ("http", "https"):
