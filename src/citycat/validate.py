@@ -175,12 +175,15 @@ def _check_part(args: tuple[str, dt.date, str, int]):
         return None  # a slice that does not read cleanly: check the whole file instead
     c = loaded.catalogue
     found = list(loaded.findings) + checks.run(c, today, whole=False)
+    from citycat.checks.rules import title_key
+
     names = ("id", "title.vi", "title.en")
     light = [
         (
             [d.fields.get(n) for n in names],
             d.loc,
             {n: d.locs[n] for n in names if n in d.locs},
+            {lang: title_key(d.fields.get(f"title.{lang}")) for lang in ("vi", "en")},
         )
         for d in c.datasets
     ]
@@ -214,12 +217,14 @@ def _validate_in_parts(root: Path, today: dt.date, workers: int, min_bytes: int 
         return None
     found: list[Finding] = []
     datasets = []
+    keys = []
     for part_found, light, _ in results:
         found += part_found
-        for values, loc, locs in light:
+        for values, loc, locs, key in light:
             fields = dict(zip(("id", "title.vi", "title.en"), values, strict=True))
             datasets.append(Dataset("datasets", fields, locs, loc))
-    found += checks.cross_entry(read_descriptor(root), datasets)
+            keys.append(key)
+    found += checks.cross_entry(read_descriptor(root), datasets, keys)
     return Result(_unique_sorted(found), None, len(datasets), results[0][2])
 
 

@@ -27,9 +27,9 @@ def run(catalogue: Catalogue, today: dt.date, whole: bool = True) -> list[Findin
     return found
 
 
-def cross_entry(meta, datasets) -> list[Finding]:
+def cross_entry(meta, datasets, title_keys=None) -> list[Finding]:
     """The checks between entries (unique ids, ids equal ignoring case, colliding titles);
     ``meta`` is the catalogue's package descriptor."""
     from citycat.checks import rules, tables
 
-    return tables.unique_datasets(meta, datasets) + rules.cross_entry(datasets)
+    return tables.unique_datasets(meta, datasets) + rules.cross_entry(datasets, title_keys)

@@ -37,9 +37,9 @@ def check(catalogue: Catalogue, today: dt.date, whole: bool = True) -> list[Find
     return out
 
 
-def cross_entry(datasets) -> list[Finding]:
+def cross_entry(datasets, title_keys=None) -> list[Finding]:
     """Rules between entries: ids equal ignoring case, titles equal without diacritics."""
-    return [*_ids(datasets), *_titles(datasets)]
+    return [*_ids(datasets), *_titles(datasets, title_keys)]
 
 
 def _all_records(catalogue: Catalogue) -> Iterator[Record]:
@@ -211,16 +211,25 @@ def _ids(datasets) -> Iterator[Finding]:
         seen.setdefault(key, d)
 
 
-def _titles(datasets) -> Iterator[Finding]:
+def title_key(title) -> str | None:
+    """What two titles must not share: the text folded (no diacritics, đ → d, no case)."""
+    if not isinstance(title, str) or not title.strip():
+        return None
+    return " ".join(fold(title).split())
+
+
+def _titles(datasets, keys=None) -> Iterator[Finding]:
+    """``keys[i][lang]``, when given, is ``title_key`` of dataset i's title (worked out in
+    parallel by the processes that checked slices of the list)."""
     for lang in ("vi", "en"):
         seen: dict[str, Dataset] = {}
-        for d in datasets:
-            title = d.fields.get(f"title.{lang}")
-            if not isinstance(title, str) or not title.strip():
+        for i, d in enumerate(datasets):
+            key = keys[i][lang] if keys is not None else title_key(d.fields.get(f"title.{lang}"))
+            if key is None:
                 continue
-            key = " ".join(fold(title).split())
             other = seen.get(key)
             if other is not None and other.id != d.id:
+                title = d.fields.get(f"title.{lang}")
                 yield Finding(
                     "title-collision", d.at(f"title.{lang}"), d.id, {"value": title, "other": other.id}
                 )
