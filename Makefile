@@ -1,17 +1,24 @@
 # The two commands of the README. Each sets up everything it needs on a fresh machine.
-#   make validate   install citycat into .venv and check the catalogue
+#   make serve      install citycat into .venv, check and build the catalogue, serve it on 127.0.0.1:8000
 #   make test       install citycat with its test tools into .venv and run the whole test suite
+# Also: make validate (check only), make build (write public/).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: validate test lint bench docs
+.PHONY: serve build validate test lint bench docs
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+serve: $(BIN)/.installed
+	$(BIN)/citycat serve --port $(or $(PORT),8000)
+
+build: $(BIN)/.installed
+	$(BIN)/citycat build --out public
 
 validate: $(BIN)/.installed
 	$(BIN)/citycat validate

@@ -54,6 +54,18 @@ TodayOption = Annotated[
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Check again even if nothing changed.")]
 
 
+class Edition(StrEnum):
+    public = "public"
+    internal = "internal"
+
+
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced as a whole).")]
+EditionOption = Annotated[
+    Edition,
+    typer.Option("--edition", help="public (default), or internal: everything, for the city's intranet."),
+]
+
+
 def city_today() -> dt.date:
     from zoneinfo import ZoneInfo
 
@@ -95,6 +107,86 @@ def validate(
         for line in output.text(result.findings, root, language, strict, result.datasets):
             typer.echo(line)
     raise typer.Exit(0 if result.ok(strict) else 1)
+
+
+def _print_findings(findings, root: Path, lang: str | None, default: str) -> None:
+    from citycat import output
+
+    language = lang.value if lang else default
+    for line in output.text(list(findings), root, language if language in output.WORDS else "vi", False, 0):
+        typer.echo(line, err=True)
+
+
+def _build(root: Path, out: Path, today, edition: Edition, lang):
+    """Build once; on a mistake print it and return None (the last good site stays)."""
+    from citycat.build import BuildError, build
+
+    try:
+        built = build(root, out, today or city_today(), edition.value)
+    except BuildError as exc:
+        if exc.reason:
+            typer.echo(f"citycat: {exc.reason}", err=True)
+        else:
+            _print_findings(exc.findings, root, lang, "vi")
+            typer.echo(
+                "citycat: build refused: the catalogue has errors (the last good site is kept)", err=True
+            )
+        return None
+    typer.echo(f"built {built.pages} pages, {built.files} files into {built.out} in {built.seconds:.1f} s")
+    return built
+
+
+@app.command()
+def build(
+    root: RootOption = Path("."),
+    out: OutOption = Path("public"),
+    edition: EditionOption = Edition.public,
+    today: TodayOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Validate, then write the site (vi at the root, en under /en/) into --out, atomically."""
+    root = root.resolve()
+    if _build(root, out, today, edition, lang) is None:
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    root: RootOption = Path("."),
+    out: OutOption = Path("public"),
+    edition: EditionOption = Edition.public,
+    today: TodayOption = None,
+    lang: LangOption = None,
+    port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1.")] = 8000,
+    watch: Annotated[bool, typer.Option("--watch/--no-watch", help="Rebuild when an input changes.")] = True,
+) -> None:
+    """Build, serve the site on http://127.0.0.1:PORT/ and rebuild when the catalogue or theme changes."""
+    import threading
+
+    from citycat.serve import make_server
+    from citycat.serve import watch as watch_inputs
+
+    root = root.resolve()
+    out = out if out.is_absolute() else root / out
+    if _build(root, out, today, edition, lang) is None:
+        raise typer.Exit(1)
+    try:
+        server = make_server(out, port)
+    except OSError as exc:
+        typer.echo(f"citycat: cannot listen on 127.0.0.1:{port}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"serving http://127.0.0.1:{server.server_address[1]}/  (Ctrl+C to stop)")
+    stop = threading.Event()
+    if watch:
+        rebuild = lambda: _build(root, out, today, edition, lang)  # noqa: E731
+        threading.Thread(target=watch_inputs, args=(root, rebuild, stop), daemon=True).start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
 
 
 class ChecksFormat(StrEnum):

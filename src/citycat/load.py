@@ -9,6 +9,7 @@ the field rules are checked afterwards (``citycat.checks``), on the loaded catal
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,8 +97,11 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
         else:
             lists[name] = tuple(records)
             registers[name] = MappingProxyType({r.id: r for r in reversed(records)})  # first one wins
+    schemas, samples = _dictionaries(root, datasets)
     catalogue = Catalogue(
         root=str(root),
+        table_schemas=MappingProxyType(schemas),
+        samples=MappingProxyType(samples),
         settings=settings or Record("settings", EMPTY, EMPTY, Loc("catalogue/settings.yaml")),
         registers=MappingProxyType(registers),
         datasets=datasets,
@@ -105,6 +109,46 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
         meta=MappingProxyType(descriptor),
     )
     return Loaded(catalogue, tuple(findings))
+
+
+SAMPLE_ROWS = 11  # the header and ten rows: what a dataset page previews
+
+
+def _dictionaries(root: Path, datasets) -> tuple[dict, dict]:
+    """The Table Schemas and sample previews the entries point to, where they can be read.
+
+    Problems with them are the checks' business (``checks.files``); here they are just left out.
+    """
+    import csv
+    import io
+
+    from citycat.checks.files import inside
+
+    schemas: dict[str, Any] = {}
+    samples: dict[str, tuple] = {}
+    for d in datasets:
+        rel = d.get("schema")
+        path = inside(root, rel) if isinstance(rel, str) else None
+        if path is not None and rel not in schemas and path.is_file():
+            try:
+                descriptor = json.loads(path.read_text("utf-8"))
+            except (OSError, ValueError):
+                descriptor = None
+            if isinstance(descriptor, dict) and isinstance(descriptor.get("fields"), list):
+                schemas[rel] = descriptor
+        for x in d.distributions:
+            rel = x.get("sample")
+            path = inside(root, rel) if isinstance(rel, str) else None
+            if path is None or rel in samples or not path.is_file():
+                continue
+            try:
+                with path.open(encoding="utf-8", newline="") as fh:
+                    head = [fh.readline() for _ in range(SAMPLE_ROWS)]
+                rows = list(csv.reader(io.StringIO("".join(head))))
+            except (OSError, UnicodeDecodeError, csv.Error):
+                continue
+            samples[rel] = tuple(tuple(unicodedata.normalize("NFC", c) for c in r) for r in rows if r)
+    return schemas, samples
 
 
 def _loc(value: Any, file: str) -> Loc:

@@ -127,6 +127,9 @@ class Catalogue:
         default_factory=lambda: EMPTY
     )  # in file order, duplicates kept
     meta: Mapping[str, Any] = field(default_factory=lambda: EMPTY)  # the catalogue's package descriptor
+    # the datasets' Table Schemas (by path) and the first rows of their samples (by path)
+    table_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: EMPTY)
+    samples: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=lambda: EMPTY)
 
     def register(self, name: str) -> Mapping[str, Record]:
         return self.registers.get(name, EMPTY)

@@ -1,0 +1,349 @@
+"""``citycat build``: the catalogue as a static site, written atomically.
+
+``render(catalogue, theme, today, edition)`` is a pure function yielding (path, bytes) for every
+file of the site; ``build(...)`` validates first, renders into a temporary folder beside the
+output and swaps it in, so a failed build never leaves a half-written site and never deletes
+the last good one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from citycat import charts, i18n, jsonld, views
+from citycat.findings import Finding
+from citycat.model import Catalogue
+
+MARKER = ".citycat-build"  # in every output folder citycat wrote, and only there
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'"
+)
+HEADERS_CSP = CSP + "; frame-ancestors 'none'"  # frame-ancestors is ignored (and warned about) in <meta>
+
+
+class BuildError(Exception):
+    """The catalogue has errors (``findings``) or the output folder cannot be used (``reason``)."""
+
+    def __init__(self, findings: tuple[Finding, ...] = (), reason: str = ""):
+        super().__init__(reason or f"{len(findings)} errors")
+        self.findings = findings
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Built:
+    out: Path
+    files: int
+    pages: int
+    seconds: float
+    findings: tuple[Finding, ...]
+
+
+def default_theme() -> Path:
+    """The theme shipped beside citycat's source (``site/`` of its repository)."""
+    return Path(__file__).resolve().parents[2] / "site"
+
+
+def theme_for(root: Path) -> Path:
+    own = root / "site"
+    return own if (own / "templates").is_dir() else default_theme()
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering: pure
+
+
+def _environment(theme: Path):
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(theme / "templates")),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _site(c: Catalogue, lang: str) -> dict:
+    publisher = c.agencies.get(c.settings.get("publisher"))
+    deadline = c.settings.get("deadline")
+    return {
+        "title": c.settings.text("title", lang),
+        "description": c.settings.text("description", lang),
+        "draft_notice": c.settings.text("draft_notice", lang),
+        "base_url": base_url(c),
+        "contact_email": c.settings.get("contact_email", ""),
+        "publisher": publisher.text("name", lang) if publisher else "",
+        "deadline": i18n.date(deadline if isinstance(deadline, dt.date) else None),
+    }
+
+
+def base_url(c: Catalogue) -> str:
+    return views.safe_url(c.settings.get("base_url")).rstrip("/") + "/"
+
+
+def _globals(page: views.Page, c: Catalogue, strings: dict, today: dt.date, edition: str) -> dict:
+    here = page.url_path
+    lang = page.lang
+    base = base_url(c)
+    other = "en" if lang == "vi" else "vi"
+
+    def href(path: str) -> str:
+        return views.relative(here, views.url_path(lang, path))
+
+    def href_lang(to_lang: str, path: str) -> str:
+        return views.relative(here, views.url_path(to_lang, path))
+
+    def asset(name: str) -> str:
+        return views.relative(here, "/static/" + name)
+
+    def root_file(name: str) -> str:
+        return views.relative(here, "/" + name)
+
+    return {
+        "lang": lang,
+        "other_lang": other,
+        "t": strings[lang],
+        "site": _site(c, lang),
+        "edition": edition,
+        "page": page,
+        "today": i18n.date(today),
+        "href": href,
+        "href_lang": href_lang,
+        "asset": asset,
+        "root_file": root_file,
+        "machine_links": [],
+        "canonical": base + here.lstrip("/"),
+        "alternates": [
+            {"lang": x, "url": base + views.url_path(x, page.path).lstrip("/")} for x in i18n.LANGS
+        ],
+        "csp": CSP,
+        "jsonld": None,
+        "charts": {},
+        "page_title": "",
+    }
+
+
+def render(
+    c: Catalogue, theme: Path, today: dt.date, edition: str = views.PUBLIC
+) -> Iterator[tuple[str, bytes]]:
+    """Every file of the site, as (path below the output folder, content)."""
+    env = _environment(theme)
+    strings = i18n.load_strings(theme)
+    pages = views.pages(c, today, edition)
+    for page in pages:
+        context = {**_globals(page, c, strings, today, edition), **page.context}
+        if page.template == "dataset.html":
+            d = page.context["dataset"]
+            context["page_title"] = d["title"]
+            home = base_url(c) + views.url_path(page.lang, "").lstrip("/")
+            context["jsonld"] = jsonld.script_text(
+                jsonld.dataset(d, context["canonical"], context["site"]["title"], home, page.lang)
+            )
+        if page.template == "home.html":
+            context["charts"] = _charts(c, page.lang, strings[page.lang], page.context["progress"])
+        html = env.get_template(page.template).render(context)
+        yield page.file, html.encode("utf-8")
+    not_found = views.Page("404", "vi", "404.html")
+    context = _globals(not_found, c, strings, today, edition)
+    context["page"] = views.Page("", "vi", "404.html")  # links from /404.html resolve from the root
+    for key, fn in (("href", "href"), ("asset", "asset"), ("root_file", "root_file")):
+        context[key] = _globals(context["page"], c, strings, today, edition)[fn]
+    yield "404.html", env.get_template("404.html").render(context).encode("utf-8")
+    for path in sorted((theme / "static").rglob("*")):
+        if path.is_file():
+            yield "static/" + path.relative_to(theme / "static").as_posix(), path.read_bytes()
+    try:
+        from citycat import searchindex
+    except ImportError:  # pragma: no cover - the index module ships with citycat
+        searchindex = None
+    if searchindex is not None:
+        for lang in i18n.LANGS:
+            index = searchindex.build_index(c, lang)
+            data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            yield ("en/" if lang == "en" else "") + "search-index.json", data
+    yield "sitemap.xml", sitemap(c, pages)
+    yield "robots.txt", robots(c, edition)
+    for lang in i18n.LANGS:
+        yield ("en/" if lang == "en" else "") + "feed.atom", atom(c, lang, strings[lang], today)
+    yield "_headers", headers(edition)
+
+
+def _charts(c: Catalogue, lang: str, t: dict, progress: dict) -> dict[str, str]:
+    statuses = c.register("statuses")
+    levels = c.register("access_levels")
+    status_rows = [
+        (r.label(lang), progress["by_status"].get(k, 0), f"status-{k}") for k, r in statuses.items()
+    ]
+    status_rows.append((t.get("overdue", "overdue"), progress["overdue"], "status-overdue"))
+    access_rows = [(r.label(lang), progress["by_access"].get(k, 0), f"access-{k}") for k, r in levels.items()]
+    return {
+        "status": charts.bars(t.get("chart_status", "By status"), status_rows),
+        "access": charts.bars(t.get("chart_access", "By access level"), access_rows),
+    }
+
+
+def sitemap(c: Catalogue, pages: list[views.Page]) -> bytes:
+    ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    xhtml = "http://www.w3.org/1999/xhtml"
+    ET.register_namespace("", ns)
+    ET.register_namespace("xhtml", xhtml)
+    urlset = ET.Element(f"{{{ns}}}urlset")
+    base = base_url(c)
+    modified = {d.id: d.date("modified") for d in c.datasets}
+    for page in pages:
+        url = ET.SubElement(urlset, f"{{{ns}}}url")
+        ET.SubElement(url, f"{{{ns}}}loc").text = base + page.url_path.lstrip("/")
+        if page.template == "dataset.html" and modified.get(page.context["dataset"]["id"]):
+            ET.SubElement(url, f"{{{ns}}}lastmod").text = modified[page.context["dataset"]["id"]].isoformat()
+        for lang in i18n.LANGS:
+            ET.SubElement(
+                url,
+                f"{{{xhtml}}}link",
+                rel="alternate",
+                hreflang=lang,
+                href=base + views.url_path(lang, page.path).lstrip("/"),
+            )
+    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
+
+
+def robots(c: Catalogue, edition: str) -> bytes:
+    if edition == views.INTERNAL:
+        return b"User-agent: *\nDisallow: /\n"
+    return f"User-agent: *\nAllow: /\n\nSitemap: {base_url(c)}sitemap.xml\n".encode()
+
+
+def atom(c: Catalogue, lang: str, t: dict, today: dt.date, most: int = 50) -> bytes:
+    """Datasets added or updated, newest first (by modified, else issued date)."""
+    ns = "http://www.w3.org/2005/Atom"
+    ET.register_namespace("", ns)
+    base = base_url(c)
+    home = base + views.url_path(lang, "").lstrip("/")
+    feed = ET.Element(f"{{{ns}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
+
+    def stamp(day: dt.date) -> str:
+        return f"{day.isoformat()}T00:00:00+07:00"
+
+    def changed(d) -> dt.date:
+        return d.date("modified") or d.date("issued") or dt.date(1970, 1, 1)
+
+    items = sorted(c.datasets, key=lambda d: (changed(d), d.id), reverse=True)[:most]
+    ET.SubElement(feed, f"{{{ns}}}title").text = c.settings.text("title", lang)
+    ET.SubElement(feed, f"{{{ns}}}id").text = home
+    ET.SubElement(feed, f"{{{ns}}}link", href=home)
+    self_url = base + ("en/" if lang == "en" else "") + "feed.atom"
+    ET.SubElement(feed, f"{{{ns}}}link", rel="self", href=self_url)
+    ET.SubElement(feed, f"{{{ns}}}updated").text = stamp(changed(items[0]) if items else today)
+    author = ET.SubElement(feed, f"{{{ns}}}author")
+    ET.SubElement(author, f"{{{ns}}}name").text = _site(c, lang)["publisher"] or c.settings.text(
+        "title", lang
+    )
+    for d in items:
+        url = base + views.url_path(lang, f"datasets/{d.id}/").lstrip("/")
+        entry = ET.SubElement(feed, f"{{{ns}}}entry")
+        ET.SubElement(entry, f"{{{ns}}}title").text = d.text("title", lang)
+        ET.SubElement(entry, f"{{{ns}}}id").text = url
+        ET.SubElement(entry, f"{{{ns}}}link", href=url)
+        ET.SubElement(entry, f"{{{ns}}}updated").text = stamp(changed(d))
+        ET.SubElement(entry, f"{{{ns}}}summary").text = d.text("description", lang)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def headers(edition: str) -> bytes:
+    """Response headers for hosts that read a ``_headers`` file (Netlify, Cloudflare Pages)."""
+    lines = [
+        "/*",
+        f"  Content-Security-Policy: {HEADERS_CSP}",
+        "  X-Content-Type-Options: nosniff",
+        "  Referrer-Policy: strict-origin-when-cross-origin",
+    ]
+    if edition == views.INTERNAL:
+        lines.append("  X-Robots-Tag: noindex")
+    return ("\n".join(lines) + "\n").encode()
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing: atomic
+
+
+def check_output(root: Path, out: Path) -> None:
+    """Refuse an output folder whose replacement would destroy something that is not a build."""
+    root, target = root.resolve(), out.resolve()
+    if target == root or target in root.parents:
+        raise BuildError(reason=f"the output folder {out} holds the catalogue itself")
+    if target.exists() and (
+        not target.is_dir() or (any(target.iterdir()) and not (target / MARKER).exists())
+    ):
+        raise BuildError(reason=f"{out} exists and was not written by citycat build: choose another --out")
+
+
+def write(files: Iterator[tuple[str, bytes]], out: Path) -> int:
+    """Write every file into a new folder beside ``out``, then swap it in for the old one."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    count = 0
+    try:
+        for rel, data in files:
+            path = (tmp / rel).resolve()
+            if tmp.resolve() not in path.parents:
+                raise BuildError(reason=f"refused to write outside the output folder: {rel}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            count += 1
+        (tmp / MARKER).write_text("written by citycat build\n", "utf-8")
+        tmp.chmod(0o755)
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        if out.exists():
+            os.replace(out, old)
+        try:
+            os.replace(tmp, out)
+        except OSError:
+            if old.exists():
+                os.replace(old, out)  # put the last good site back
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return count
+
+
+def build(
+    root: Path | str,
+    out: Path | str,
+    today: dt.date,
+    edition: str = views.PUBLIC,
+    theme: Path | None = None,
+) -> Built:
+    from citycat.validate import validate
+
+    started = time.perf_counter()
+    root, out = Path(root).resolve(), Path(out)
+    if not out.is_absolute():
+        out = root / out
+    check_output(root, out)
+    result = validate(root, today, use_cache=False, need_catalogue=True)
+    if not result.ok() or result.catalogue is None:
+        raise BuildError(result.errors())
+    theme = theme or theme_for(root)
+    pages = 0
+
+    def counted():
+        nonlocal pages
+        for rel, data in render(result.catalogue, theme, today, edition):
+            pages += rel.endswith(".html")
+            yield rel, data
+
+    count = write(counted(), out)
+    return Built(out, count, pages, time.perf_counter() - started, result.findings)

@@ -1,0 +1,313 @@
+"""What each page of the site shows: pure functions from the loaded catalogue to page contexts.
+
+``pages(catalogue, strings, today, edition)`` lists every page (path, template, context) in both
+languages. Templates (``site/templates/``) only lay out these plain values; Jinja2 escapes them.
+Nothing marked internal reaches a context of the public edition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from citycat import i18n
+from citycat.model import Catalogue, Dataset, Record
+from citycat.vietnamese import fold, sort_key
+
+PUBLIC, INTERNAL = "public", "internal"
+FACETS = ("agency", "theme", "access", "format", "status", "frequency")
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # the page's address below the site root, without language prefix: "datasets/x/"
+    lang: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def url_path(self) -> str:
+        return url_path(self.lang, self.path)
+
+    @property
+    def file(self) -> str:
+        """Where it is written below the output folder."""
+        return self.url_path.lstrip("/") + ("index.html" if self.url_path.endswith("/") else "")
+
+
+def url_path(lang: str, path: str) -> str:
+    """ "/en/datasets/x/" for English, "/datasets/x/" for Vietnamese (the root language)."""
+    return ("/en/" if lang == "en" else "/") + path
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """A link from the page at ``from_url`` to ``to_url`` that works under any base path."""
+    base = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
+    rel = posixpath.relpath(to_url, base)
+    if to_url.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return "./" if rel == "./" else rel
+
+
+# ---------------------------------------------------------------------------------------------
+# Views of records
+
+
+def _term(register: Mapping[str, Record], key: Any, lang: str) -> dict[str, Any]:
+    record = register.get(key) if isinstance(key, str) else None
+    return {"id": key, "label": record.label(lang) if record else str(key or "")}
+
+
+def agency_view(a: Record, lang: str) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "name": a.text("name", lang),
+        "abbreviation": a.get("abbreviation", ""),
+        "website": safe_url(a.get("website")),
+        "email": a.get("email", ""),
+    }
+
+
+def dataset_view(d: Dataset, c: Catalogue, lang: str, today: dt.date, edition: str) -> dict[str, Any]:
+    """Everything a dataset page, card or table row shows, in ``lang``."""
+    other = "en" if lang == "vi" else "vi"
+    v = c.register
+    agency = c.agencies.get(d.agency)
+    formats = v("formats")
+    dists = d.distributions if edition == INTERNAL else d.public_distributions()
+    schema = c.table_schemas.get(d.get("schema")) if d.get("schema") else None
+    sample = None
+    for x in dists:
+        if x.get("sample") in c.samples:
+            rows = c.samples[x.get("sample")]
+            sample = {"header": list(rows[0]), "rows": [list(r) for r in rows[1:]]} if rows else None
+            break
+    due = d.due
+    view = {
+        "id": d.id,
+        "ref": d.get("ref", ""),
+        "title": d.text("title", lang),
+        "title_other": d.get(f"title.{other}", ""),
+        "description": d.text("description", lang),
+        "agency": agency_view(agency, lang) if agency else {"id": d.agency, "name": d.agency},
+        "themes": [_term(c.themes, t, lang) for t in d.themes],
+        "keywords": list(d.items(f"keywords.{lang}") or d.items("keywords.vi")),
+        "access": {**_term(v("access_levels"), d.access, lang), "open": _is_open(c, d)},
+        "data_class": _term(v("data_classes"), d.get("data_class"), lang) if d.get("data_class") else None,
+        "personal_data": d.get("personal_data") is True,
+        "legal_basis": d.get("legal_basis", ""),
+        "licence": _licence(c, d.get("licence"), lang),
+        "frequency": _term(v("frequencies"), d.get("frequency"), lang),
+        "status": _term(v("statuses"), d.status, lang),
+        "draft": d.status == "proposed",
+        "due": i18n.date(due),
+        "due_iso": due.isoformat() if due else "",
+        "overdue": d.is_overdue(today),
+        "days_late": (today - due).days if due and d.is_overdue(today) else 0,
+        "issued": i18n.date(d.date("issued")),
+        "issued_iso": d.date("issued").isoformat() if d.date("issued") else "",
+        "modified": i18n.date(d.date("modified")),
+        "modified_iso": d.date("modified").isoformat() if d.date("modified") else "",
+        "spatial": list(d.items("spatial")) or ["01"],
+        "temporal_start": i18n.date(d.date("temporal.start")),
+        "temporal_end": i18n.date(d.date("temporal.end")),
+        "temporal_start_iso": _iso(d.date("temporal.start")),
+        "temporal_end_iso": _iso(d.date("temporal.end")),
+        "sharing_methods": [_term(v("sharing_methods"), m, lang) for m in d.items("sharing.methods")],
+        "consumers": [
+            agency_view(c.agencies[a], lang) if a in c.agencies else {"id": a, "name": a}
+            for a in d.items("sharing.consumers")
+        ],
+        "contact": {"name": d.get("contact.name", ""), "email": d.get("contact.email", "")},
+        "landing_page": safe_url(d.get("landing_page")),
+        "schema_path": d.get("schema", "") if schema else "",
+        "dictionary": _dictionary(schema) if schema else [],
+        "sample": sample,
+        "distributions": [_distribution(x, formats, lang) for x in dists],
+        "formats": sorted({x.get("format") for x in dists if isinstance(x.get("format"), str)}),
+        "internal": dict(d.internal) if edition == INTERNAL else {},
+    }
+    return view
+
+
+def _iso(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def safe_url(value: Any) -> str:
+    """A URL a page may link to: http(s) only. Validation refuses others; this is a second lock."""
+    if isinstance(value, str) and value.strip().lower().startswith(("https://", "http://")):
+        return value.strip()
+    return ""
+
+
+def _is_open(c: Catalogue, d: Dataset) -> bool:
+    level = c.register("access_levels").get(d.access)
+    return bool(level and level.get("open") is True)
+
+
+def _licence(c: Catalogue, key: Any, lang: str) -> dict[str, Any] | None:
+    record = c.licences.get(key) if isinstance(key, str) else None
+    if record is None:
+        return None
+    return {"id": record.id, "title": record.text("title", lang), "url": safe_url(record.get("url"))}
+
+
+def _distribution(x, formats, lang: str) -> dict[str, Any]:
+    fmt = formats.get(x.get("format"))
+    return {
+        "title": x.text("title", lang),
+        "description": x.text("description", lang),
+        "format": x.get("format", ""),
+        "media_type": x.get("media_type") or (fmt.get("media_type") if fmt else ""),
+        "url": safe_url(x.url),
+        "kind": "download" if x.get("download_url") else "access",
+        "byte_size": x.get("byte_size"),
+        "size": i18n.size(x.get("byte_size"), lang) if isinstance(x.get("byte_size"), int) else "",
+        "internal": x.internal,
+    }
+
+
+def _dictionary(schema: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for f in schema.get("fields", []):
+        if not isinstance(f, dict):
+            continue
+        constraints = f.get("constraints") or {}
+        parts = []
+        for key, value in constraints.items():
+            if key == "required" and value:
+                parts.append("required")
+            elif key == "enum":
+                parts.append("enum: " + ", ".join(map(str, value)))
+            else:
+                parts.append(f"{key}: {value}")
+        out.append(
+            {
+                "name": f.get("name", ""),
+                "title": f.get("title", ""),
+                "type": f.get("type", "string"),
+                "format": f.get("format", ""),
+                "description": f.get("description", ""),
+                "constraints": parts,
+                "required": bool(constraints.get("required")),
+                "primary_key": f.get("name") in (schema.get("primaryKey") or []),
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries
+
+
+def sorted_datasets(datasets: Iterable[Dataset], lang: str) -> list[Dataset]:
+    """Vietnamese alphabetical order for Vietnamese pages, folded order for English ones."""
+    if lang == "vi":
+        return sorted(datasets, key=lambda d: (sort_key(d.text("title", "vi")), d.id))
+    return sorted(datasets, key=lambda d: (fold(d.text("title", "en")), d.id))
+
+
+def progress(c: Catalogue, today: dt.date, datasets: Iterable[Dataset] | None = None) -> dict[str, Any]:
+    """Totals to the deadline: by status, by access level, overdue, days left."""
+    items = list(c.datasets if datasets is None else datasets)
+    deadline = c.settings.get("deadline")
+    deadline = deadline if isinstance(deadline, dt.date) else None
+    by_status = Counter(d.status for d in items)
+    by_access = Counter(d.access for d in items)
+    overdue = sum(1 for d in items if d.is_overdue(today))
+    published = by_status.get("published", 0)
+    return {
+        "total": len(items),
+        "by_status": dict(by_status),
+        "by_access": dict(by_access),
+        "overdue": overdue,
+        "published": published,
+        "published_share": round(100 * published / len(items)) if items else 0,
+        "deadline": i18n.date(deadline),
+        "deadline_iso": deadline.isoformat() if deadline else "",
+        "days_left": (deadline - today).days if deadline else None,
+    }
+
+
+def facets(c: Catalogue, views: list[dict[str, Any]], lang: str) -> dict[str, list[dict[str, Any]]]:
+    """Each facet's values with their counts, in the order people look for them."""
+    counts: dict[str, Counter] = {f: Counter() for f in FACETS}
+    for v in views:
+        counts["agency"][v["agency"]["id"]] += 1
+        for t in v["themes"]:
+            counts["theme"][t["id"]] += 1
+        counts["access"][v["access"]["id"]] += 1
+        for f in v["formats"]:
+            counts["format"][f] += 1
+        counts["status"][v["status"]["id"]] += 1
+        counts["frequency"][v["frequency"]["id"]] += 1
+    registers = {
+        "agency": c.agencies,
+        "theme": c.themes,
+        "access": c.register("access_levels"),
+        "format": c.register("formats"),
+        "status": c.register("statuses"),
+        "frequency": c.register("frequencies"),
+    }
+    out = {}
+    for name in FACETS:
+        reg = registers[name]
+        values = [
+            {"id": key, "label": reg[key].label(lang) if key in reg else str(key), "count": n}
+            for key, n in counts[name].items()
+        ]
+        if name in ("agency", "theme"):
+            values.sort(key=lambda x: sort_key(x["label"]) if lang == "vi" else fold(x["label"]))
+        else:  # code lists keep the order of their register
+            order = {key: i for i, key in enumerate(reg)}
+            values.sort(key=lambda x: order.get(x["id"], len(order)))
+        out[name] = values
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The pages
+
+
+def pages(c: Catalogue, today: dt.date, edition: str = PUBLIC) -> list[Page]:
+    out: list[Page] = []
+    for lang in i18n.LANGS:
+        views = {d.id: dataset_view(d, c, lang, today, edition) for d in c.datasets}
+        ordered = [views[d.id] for d in sorted_datasets(c.datasets, lang)]
+        overall = progress(c, today)
+        agencies = []
+        for a in sorted(c.agencies.values(), key=lambda a: sort_key(a.text("name", lang))):
+            own = [d for d in c.datasets if d.agency == a.id]
+            agencies.append({**agency_view(a, lang), "progress": progress(c, today, own)})
+        themes = []
+        for t in sorted(c.themes.values(), key=lambda t: sort_key(t.text("name", lang))):
+            own = [d for d in c.datasets if t.id in d.themes]
+            themes.append({"id": t.id, "name": t.text("name", lang), "count": len(own)})
+        overdue = sorted((v for v in ordered if v["overdue"]), key=lambda v: -v["days_late"])
+        common = {"progress": overall, "agencies": agencies, "themes": themes}
+        out.append(Page("", lang, "home.html", {**common, "overdue_list": overdue[:10]}))
+        out.append(
+            Page(
+                "datasets/",
+                lang,
+                "list.html",
+                {**common, "datasets": ordered, "facets": facets(c, ordered, lang)},
+            )
+        )
+        out.append(Page("list/", lang, "annex.html", {**common, "datasets": ordered}))
+        out.append(Page("agencies/", lang, "agencies.html", common))
+        out.append(Page("themes/", lang, "themes.html", common))
+        for a in agencies:
+            own = [v for v in ordered if v["agency"]["id"] == a["id"]]
+            out.append(Page(f"agencies/{a['id']}/", lang, "agency.html", {"agency": a, "datasets": own}))
+        for t in themes:
+            own = [v for v in ordered if any(x["id"] == t["id"] for x in v["themes"])]
+            out.append(Page(f"themes/{t['id']}/", lang, "theme.html", {"theme": t, "datasets": own}))
+        for d in c.datasets:
+            out.append(Page(f"datasets/{d.id}/", lang, "dataset.html", {"dataset": views[d.id]}))
+    return out

@@ -1,0 +1,276 @@
+"""``citycat build``: the files it writes, how it writes them, and what never leaks."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree as ET
+
+import pytest
+from conftest import CASES, ROOT, TODAY, assemble
+
+from citycat.build import MARKER, BuildError, build
+from citycat.load import load
+
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "public"
+    build(ROOT, out, TODAY)
+    return out
+
+
+@pytest.fixture(scope="module")
+def intranet(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("intranet") / "internal"
+    build(ROOT, out, TODAY, edition="internal")
+    return out
+
+
+def html_files(out: Path) -> list[Path]:
+    return sorted(out.rglob("*.html"))
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.scripts: list[dict] = []
+        self.inline_styles = 0
+        self.meta_csp = None
+        self.html_lang = None
+        self.jsonld: list[str] = []
+        self._in_jsonld = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if "style" in a:
+            self.inline_styles += 1
+        if tag == "html":
+            self.html_lang = a.get("lang")
+        if tag in ("a", "link") and a.get("href"):
+            self.links.append(a["href"])
+        if tag in ("script", "img") and a.get("src"):
+            self.links.append(a["src"])
+        if tag == "script":
+            self.scripts.append(a)
+            self._in_jsonld = a.get("type") == "application/ld+json"
+        if tag == "style":
+            self.inline_styles += 1
+        if tag == "meta" and a.get("http-equiv", "").lower() == "content-security-policy":
+            self.meta_csp = a.get("content")
+
+    def handle_data(self, data):
+        if self._in_jsonld and data.strip():
+            self.jsonld.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_jsonld = False
+
+
+def parse(path: Path) -> Links:
+    p = Links()
+    p.feed(path.read_text("utf-8"))
+    return p
+
+
+def test_every_page_and_file_is_written(site):
+    c = load(ROOT).catalogue
+    for rel in (
+        "index.html",
+        "en/index.html",
+        "datasets/index.html",
+        "en/datasets/index.html",
+        "list/index.html",
+        "agencies/index.html",
+        "themes/index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "feed.atom",
+        "en/feed.atom",
+        "_headers",
+        "static/style.css",
+        MARKER,
+    ):
+        assert (site / rel).is_file(), rel
+    for d in c.datasets:
+        assert (site / "datasets" / d.id / "index.html").is_file()
+        assert (site / "en" / "datasets" / d.id / "index.html").is_file()
+    for a in c.agencies:
+        assert (site / "agencies" / a / "index.html").is_file()
+
+
+def test_links_and_anchors_resolve_inside_the_build(site):
+    ids = {}
+    broken = []
+    for page in html_files(site):
+        parsed = parse(page)
+        ids[page] = parsed.ids
+    for page in html_files(site):
+        for link in parse(page).links:
+            parts = urlsplit(link)
+            if parts.scheme in ("http", "https", "mailto") or link.startswith("//"):
+                continue
+            assert not parts.scheme, f"{page}: unexpected scheme in {link}"
+            if not parts.path:
+                target = page
+            else:
+                target = (page.parent / unquote(parts.path)).resolve()
+                if parts.path.endswith("/") or target.is_dir():
+                    target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{page.relative_to(site)} → {link}")
+                continue
+            if parts.fragment and target.suffix == ".html":
+                if parts.fragment not in ids.get(target, parse(target).ids):
+                    broken.append(f"{page.relative_to(site)} → {link} (no #{parts.fragment})")
+    assert broken == []
+
+
+def test_pages_have_language_csp_and_no_inline_code(site):
+    for page in html_files(site):
+        p = parse(page)
+        rel = page.relative_to(site).as_posix()
+        assert p.html_lang == ("en" if rel.startswith("en/") else "vi"), rel
+        assert p.meta_csp and "script-src 'self'" in p.meta_csp and "unsafe-inline" not in p.meta_csp, rel
+        assert p.inline_styles == 0, rel
+        for script in p.scripts:
+            assert script.get("src") or script.get("type") == "application/ld+json", f"inline script in {rel}"
+
+
+def test_sitemap_lists_every_page_with_alternates(site):
+    tree = ET.parse(site / "sitemap.xml")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    locs = [e.text for e in tree.findall(".//s:loc", ns)]
+    assert len(locs) == len(set(locs)) == len([p for p in html_files(site) if p.name == "index.html"])
+    assert all(u.startswith("https://") for u in locs)
+    assert len(tree.findall(".//x:link", ns)) == 2 * len(locs)
+
+
+def test_atom_feeds_parse_and_name_datasets(site):
+    for rel, lang in (("feed.atom", "vi"), ("en/feed.atom", "en")):
+        root = ET.parse(site / rel).getroot()
+        entries = root.findall("{http://www.w3.org/2005/Atom}entry")
+        assert 0 < len(entries) <= 50
+        assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == lang
+
+
+def test_internal_values_never_reach_the_public_edition(site, intranet):
+    c = load(ROOT).catalogue
+    secrets = set()
+    for d in c.datasets:
+        secrets |= {str(v) for v in d.internal.values() if len(str(v)) >= 6}
+        secrets |= {x.url for x in d.distributions if x.internal}
+    assert len(secrets) >= 6
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        text = path.read_bytes().decode("utf-8", "replace")
+        for secret in secrets:
+            assert secret not in text, f"{secret!r} leaked into {path.relative_to(site)}"
+            assert json.dumps(secret, ensure_ascii=True)[1:-1] not in text, path  # JSON-escaped form
+    found = "".join(p.read_text("utf-8") for p in html_files(intranet))
+    assert all(secret in found for secret in secrets), "the internal edition must show everything"
+    assert (intranet / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
+
+
+def test_dataset_pages_embed_valid_schema_org_dataset(site):
+    pyshacl = pytest.importorskip("pyshacl", reason="pyshacl is installed by the test extra")
+    import rdflib
+
+    shapes = rdflib.Graph().parse(SHARED / "validators" / "schemaorg" / "google-dataset.ttl")
+    data = rdflib.Graph()
+    pages = sorted(site.glob("datasets/*/index.html")) + sorted(site.glob("en/datasets/*/index.html"))
+    for page in pages:
+        blocks = parse(page).jsonld
+        assert len(blocks) == 1, page
+        doc = json.loads(blocks[0])
+        assert doc["@context"] == {"@vocab": "http://schema.org/"}  # parsed offline: no remote context
+        data.parse(data=blocks[0], format="json-ld")
+    conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, allow_warnings=True)
+    assert conforms, text
+    datasets = set(data.subjects(rdflib.RDF.type, rdflib.URIRef("http://schema.org/Dataset")))
+    assert len(datasets) == len(pages)
+
+
+def test_pages_stay_light(site):
+    css = (site / "static" / "style.css").stat().st_size
+    js = sum(p.stat().st_size for p in (site / "static").glob("*.js"))
+    home = (site / "index.html").stat().st_size
+    biggest_dataset_page = max(p.stat().st_size for p in site.glob("datasets/*/index.html"))
+    assert home + css + js < 60_000
+    assert biggest_dataset_page + css + js < 60_000
+
+
+def test_a_catalogue_with_errors_is_not_built_and_the_last_site_stays(tmp_path, make_case):
+    out = tmp_path / "public"
+    good = assemble(tmp_path / "good", CASES / "good")
+    build(good, out, TODAY)
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    bad = make_case("reference-missing-agency")
+    with pytest.raises(BuildError) as exc:
+        build(bad, out, TODAY)
+    assert exc.value.findings and all(f.level == "error" for f in exc.value.findings)
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+
+
+def test_build_refuses_to_replace_what_it_did_not_write(tmp_path):
+    good = assemble(tmp_path / "good", CASES / "good")
+    with pytest.raises(BuildError):
+        build(good, good, TODAY)
+    foreign = tmp_path / "docs"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    with pytest.raises(BuildError):
+        build(good, foreign, TODAY)
+    assert (foreign / "notes.txt").read_text() == "mine"
+
+
+def test_cli_build_reports_errors_without_traceback(tmp_path, make_case):
+    bad = make_case("reference-missing-agency")
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "citycat",
+            "build",
+            "-C",
+            str(bad),
+            "--out",
+            str(tmp_path / "o"),
+            "--today",
+            "2026-11-28",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 1
+    assert "reference-missing" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_untrusted_text_is_escaped(tmp_path):
+    root = assemble(tmp_path / "c", CASES / "good")
+    path = root / "datasets.yaml"
+    evil = '<script>alert(1)</script> & "quotes" <img src=x onerror=alert(2)>'
+    text = path.read_text("utf-8").replace("en: Licensed pharmacies and drug counters", f"en: '{evil}'", 1)
+    path.write_text(text, "utf-8")
+    out = tmp_path / "out"
+    build(root, out, TODAY)
+    page = (out / "en" / "datasets" / "danh-sach-nha-thuoc" / "index.html").read_text("utf-8")
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    for path in out.rglob("*.html"):
+        assert not re.search(r"<script>alert|<img src=x", path.read_text("utf-8")), path

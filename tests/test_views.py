@@ -1,0 +1,56 @@
+"""Page views: links that work under any base path, URLs that are safe, totals that add up."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from conftest import ROOT, TODAY
+
+from citycat.load import load
+from citycat.views import INTERNAL, PUBLIC, Page, dataset_view, pages, progress, relative, safe_url
+
+
+def test_relative_links_between_pages():
+    assert relative("/", "/datasets/") == "datasets/"
+    assert relative("/datasets/x/", "/datasets/") == "../"
+    assert relative("/datasets/x/", "/en/datasets/x/") == "../../en/datasets/x/"
+    assert relative("/en/", "/") == "../"
+    assert relative("/datasets/x/", "/static/style.css") == "../../static/style.css"
+    assert relative("/", "/") == "./"
+
+
+def test_page_files():
+    assert Page("", "vi", "home.html").file == "index.html"
+    assert Page("datasets/a/", "en", "dataset.html").file == "en/datasets/a/index.html"
+
+
+def test_only_web_urls_are_linked():
+    assert safe_url("https://a.vn/x") == "https://a.vn/x"
+    assert safe_url(" javascript:alert(1)") == ""
+    assert safe_url("data:text/html,x") == ""
+    assert safe_url(None) == ""
+
+
+def test_progress_adds_up():
+    c = load(ROOT).catalogue
+    p = progress(c, TODAY)
+    assert p["total"] == 49 == sum(p["by_status"].values()) == sum(p["by_access"].values())
+    assert p["days_left"] == (dt.date(2026, 12, 31) - TODAY).days == 33
+    assert p["overdue"] == sum(1 for d in c.datasets if d.is_overdue(TODAY)) > 0
+
+
+def test_internal_values_only_in_the_internal_edition():
+    c = load(ROOT).catalogue
+    d = next(d for d in c.datasets if d.internal and any(x.internal for x in d.distributions))
+    public = dataset_view(d, c, "vi", TODAY, PUBLIC)
+    internal = dataset_view(d, c, "vi", TODAY, INTERNAL)
+    assert public["internal"] == {} and internal["internal"] == dict(d.internal)
+    assert len(internal["distributions"]) > len(public["distributions"])
+    assert all(not x["internal"] for x in public["distributions"])
+
+
+def test_every_dataset_has_a_page_in_both_languages():
+    c = load(ROOT).catalogue
+    files = {p.file for p in pages(c, TODAY)}
+    for d in c.datasets:
+        assert f"datasets/{d.id}/index.html" in files and f"en/datasets/{d.id}/index.html" in files
