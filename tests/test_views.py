@@ -11,12 +11,22 @@ from citycat.views import INTERNAL, PUBLIC, Page, dataset_view, pages, progress,
 
 
 def test_relative_links_between_pages():
-    assert relative("/", "/datasets/") == "datasets/"
-    assert relative("/datasets/x/", "/datasets/") == "../"
-    assert relative("/datasets/x/", "/en/datasets/x/") == "../../en/datasets/x/"
-    assert relative("/en/", "/") == "../"
-    assert relative("/datasets/x/", "/static/style.css") == "../../static/style.css"
-    assert relative("/", "/") == "./"
+    from urllib.parse import urljoin
+
+    pairs = [
+        ("/", "/datasets/"),
+        ("/datasets/x/", "/datasets/"),
+        ("/datasets/x/", "/en/datasets/x/"),
+        ("/en/", "/"),
+        ("/datasets/x/", "/static/style.css"),
+        ("/", "/"),
+        ("/en/agencies/so-y-te/", "/feed.atom"),
+    ]
+    for here, there in pairs:
+        for base in ("https://dulieu.hanoi.gov.vn", "https://example.github.io/catalogue"):
+            link = relative(here, there)
+            assert not link.startswith("/")
+            assert urljoin(base + here, link) == base + there, (here, there, link)
 
 
 def test_page_files():

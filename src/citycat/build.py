@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from citycat import charts, i18n, jsonld, views
@@ -154,11 +155,16 @@ def render(
             context["charts"] = _charts(c, page.lang, strings[page.lang], page.context["progress"])
         html = env.get_template(page.template).render(context)
         yield page.file, html.encode("utf-8")
-    not_found = views.Page("404", "vi", "404.html")
-    context = _globals(not_found, c, strings, today, edition)
-    context["page"] = views.Page("", "vi", "404.html")  # links from /404.html resolve from the root
-    for key, fn in (("href", "href"), ("asset", "asset"), ("root_file", "root_file")):
-        context[key] = _globals(context["page"], c, strings, today, edition)[fn]
+    # The 404 page answers any missing address, at any depth: its links start from the site's
+    # own path (the path of base_url), not from where it happens to be served.
+    context = _globals(views.Page("404", "vi", "404.html"), c, strings, today, edition)
+    base_path = urlsplit(base_url(c)).path or "/"
+    context["href"] = lambda path: base_path + views.url_path("vi", path)[1:]
+    context["href_lang"] = lambda lang, path: base_path + views.url_path(lang, path)[1:]
+    context["asset"] = lambda name: base_path + "static/" + name
+    context["root_file"] = lambda name: base_path + name
+    context["canonical"], context["alternates"] = "", []  # no address of its own
+    context["page"] = views.Page("", "vi", "404.html")  # its language switch leads to the English home
     yield "404.html", env.get_template("404.html").render(context).encode("utf-8")
     for path in sorted((theme / "static").rglob("*")):
         if path.is_file():
@@ -169,7 +175,7 @@ def render(
         searchindex = None
     if searchindex is not None:
         for lang in i18n.LANGS:
-            index = searchindex.build_index(c, lang)
+            index = searchindex.build_index(c, lang, today)
             data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             yield ("en/" if lang == "en" else "") + "search-index.json", data
     yield "sitemap.xml", sitemap(c, pages)

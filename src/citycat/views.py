@@ -8,7 +8,6 @@ Nothing marked internal reaches a context of the public edition.
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -45,12 +44,14 @@ def url_path(lang: str, path: str) -> str:
 
 
 def relative(from_url: str, to_url: str) -> str:
-    """A link from the page at ``from_url`` to ``to_url`` that works under any base path."""
-    base = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
-    rel = posixpath.relpath(to_url, base)
-    if to_url.endswith("/") and not rel.endswith("/"):
-        rel += "/"
-    return "./" if rel == "./" else rel
+    """A link from the page at ``from_url`` to ``to_url`` that works under any base path.
+
+    Both are site paths from the root ("/en/datasets/x/"); the link climbs to the root and
+    goes down again ("../../../datasets/"), which is cheap to make for 20,000 pages.
+    """
+    depth = from_url.count("/") - 1
+    rel = "../" * depth + to_url[1:]
+    return rel or "./"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,175 @@
+/* citycat: search and filters of the dataset list (list.html, index: citycat.searchindex). ES2017,
+   no framework, CSP script-src 'self'. citycatSearch.run(q) answers q as a keystroke would;
+   form#search gets data-ready="true" (or "error") once the index is in. */
+(() => {
+  'use strict';
+  const $ = (id) => document.getElementById(id);
+  const form = $('search'), list = $('datasets'), input = $('q');
+  if (!form || !list || !input || !form.dataset.index || !window.fetch) return;
+
+  const FACETS = ['agency', 'theme', 'access', 'format', 'status', 'frequency', 'overdue'];
+  const PAGE = 200; // cards shown at once; the "more" button adds as many again
+  const countEl = $('count'), noneEl = $('no-results'), moreEl = $('more');
+  const lang = form.dataset.lang || document.documentElement.lang || 'vi';
+  const boxes = [...form.querySelectorAll('input[type=checkbox]')].filter((b) => FACETS.includes(b.name));
+  const spans = boxes.map((b) => (b.labels && b.labels[0] ? b.labels[0].querySelector('.count') : null));
+  const nodes = new Map(); // dataset id -> its server-rendered <li>
+  for (const li of list.children) if (li.dataset.id) nodes.set(li.dataset.id, li);
+  let shown = [...nodes.values()]; // the <li> in the list now, in order
+  let rows = null, tables = null, last = null, limit = PAGE, urlTimer = 0;
+  // cards off screen skip layout (most of a keystroke's cost) unless style.css says otherwise
+  const li0 = list.firstElementChild;
+  const lazy = li0 && 'contentVisibility' in li0.style && getComputedStyle(li0).contentVisibility === 'visible';
+
+  // As citycat.vietnamese.fold: đ -> d, no tone or vowel marks, lower case.
+  const fold = (s) =>
+    s.replace(/[đĐ]/g, 'd').normalize('NFD').replace(/[\u0300-\u036f]/g, '').normalize('NFC').toLowerCase();
+  const num = (n) => n.toLocaleString(lang);
+
+  function prepare(ix) {
+    const col = (name) => ix.fields.indexOf(name);
+    const cols = FACETS.map(col), id = col('id'), t = col('title_folded');
+    const texts = ['other_folded', 'keywords_folded'].map(col);
+    const text = ix.text || {}, names = (f, v) => v.map((i) => (text[f] || [])[i] || '');
+    tables = FACETS.map((f) => {
+      const values = f === 'overdue' ? ['1'] : ix.values[f] || [];
+      return { values, pos: new Map(values.map((v, i) => [v, i])) };
+    });
+    rows = [];
+    for (const r of ix.rows) {
+      const node = nodes.get(r[id]);
+      if (!node) continue; // not on this page: cannot be shown
+      const fv = cols.map((c, j) =>
+        FACETS[j] === 'overdue' ? (r[c] ? [0] : []) : Array.isArray(r[c]) ? r[c] : r[c] == null ? [] : [r[c]]);
+      // a token holds no white space, so it cannot match across two of the joined texts
+      const hay = [r[t], ...texts.map((c) => r[c]), ...names('agency', fv[0]), ...names('theme', fv[1])];
+      rows.push({ node, title: r[t], hay: hay.join('\n'), fv });
+    }
+  }
+
+  const selection = () =>
+    tables.map((tab, j) => new Set(boxes.filter((b) => b.checked && b.name === FACETS[j] && tab.pos.has(b.value))
+      .map((b) => tab.pos.get(b.value))));
+
+  // Title matches, then the rest, each in display order. A facet value's count: the datasets
+  // matching the query and the other facets' selections that have this value.
+  function search(q, sel) {
+    const toks = [...new Set(fold(q).split(/\s+/).filter(Boolean))], nt = toks.length;
+    const active = FACETS.map((f, j) => j).filter((j) => sel[j].size);
+    const counts = tables.map((tab) => new Int32Array(tab.values.length));
+    const top = [], rest = [];
+    for (const r of rows) {
+      let x, m, v, fails = 0, failed = -1;
+      for (x = 0; x < nt; x++) if (r.hay.indexOf(toks[x]) < 0) break;
+      if (x < nt) continue;
+      for (x = 0; x < active.length && fails < 2; x++) {
+        v = r.fv[active[x]];
+        for (m = 0; m < v.length; m++) if (sel[active[x]].has(v[m])) break;
+        if (m === v.length) { fails++; failed = active[x]; }
+      }
+      if (fails === 1) {
+        for (v = r.fv[failed], m = 0; m < v.length; m++) counts[failed][v[m]]++;
+      } else if (fails === 0) {
+        for (let j = 0; j < FACETS.length; j++) for (v = r.fv[j], m = 0; m < v.length; m++) counts[j][v[m]]++;
+        for (x = 0; x < nt; x++) if (r.title.indexOf(toks[x]) < 0) break;
+        (x === nt ? top : rest).push(r);
+      }
+    }
+    return { results: top.concat(rest), counts };
+  }
+
+  // Only shown results are in the list, in rank order; a node moves only if out of place.
+  function render() {
+    const want = last.results.slice(0, limit).map((r) => r.node), keep = new Set(want);
+    if (shown.length - want.length > 1000) list.textContent = '';
+    else for (const n of shown) if (!keep.has(n)) list.removeChild(n);
+    let prev = null;
+    for (const n of want) {
+      if (lazy && !n.style.contentVisibility) {
+        n.style.contentVisibility = 'auto';
+        n.style.containIntrinsicSize = 'auto 8em';
+      }
+      const at = prev ? prev.nextElementSibling : list.firstElementChild;
+      if (n !== at) list.insertBefore(n, at);
+      prev = n;
+    }
+    shown = want;
+    const total = last.results.length, left = total - want.length;
+    if (countEl) {
+      const txt = ((total === 1 ? countEl.dataset.one : countEl.dataset.other) || '{n}').replace('{n}', num(total));
+      if (countEl.textContent !== txt) countEl.textContent = txt;
+    }
+    if (noneEl) noneEl.hidden = total > 0;
+    if (moreEl) {
+      moreEl.hidden = left <= 0;
+      if (left > 0) moreEl.textContent = (moreEl.dataset.label || '+{n}').replace('{n}', num(Math.min(PAGE, left)));
+    }
+  }
+
+  function showCounts(counts) {
+    boxes.forEach((b, k) => {
+      const j = FACETS.indexOf(b.name), i = tables[j].pos.get(b.value);
+      const txt = num(i === undefined ? 0 : counts[j][i]);
+      if (spans[k] && spans[k].textContent !== txt) spans[k].textContent = txt;
+    });
+  }
+
+  function syncURL() {
+    clearTimeout(urlTimer);
+    const p = new URLSearchParams(), q = input.value.trim();
+    if (q) p.set('q', q);
+    for (const b of boxes) if (b.checked) p.append(b.name, b.value);
+    const s = p.toString(), url = location.pathname + (s ? '?' + s : '') + location.hash;
+    if (url !== location.pathname + location.search + location.hash) history.replaceState(history.state, '', url);
+  }
+
+  function update(urlNow) {
+    if (!rows) return 0;
+    limit = PAGE;
+    last = search(input.value, selection());
+    render();
+    showCounts(last.counts);
+    clearTimeout(urlTimer);
+    if (urlNow) syncURL();
+    else urlTimer = setTimeout(syncURL, 300);
+    return last.results.length;
+  }
+
+  function more() {
+    const from = shown.length;
+    limit += PAGE;
+    render();
+    const li = shown[from];
+    if (!li) return;
+    let target = li.querySelector('a[href]');
+    if (!target) { li.tabIndex = -1; target = li; }
+    target.focus();
+  }
+
+  // the state of a shared address
+  const params = new URLSearchParams(location.search);
+  input.value = params.get('q') || '';
+  for (const b of boxes) b.checked = params.getAll(b.name).includes(b.value);
+
+  input.addEventListener('input', () => update(false));
+  form.addEventListener('change', (e) => { if (e.target !== input) update(true); });
+  form.addEventListener('submit', (e) => { if (rows) { e.preventDefault(); update(true); } });
+  if (moreEl) moreEl.addEventListener('click', more);
+
+  const ready = fetch(form.dataset.index, { credentials: 'same-origin' })
+    .then((res) => {
+      if (!res.ok) throw new Error(res.status + ' ' + res.url);
+      return res.json();
+    })
+    .then((ix) => {
+      prepare(ix);
+      update(false);
+      form.dataset.ready = 'true';
+    })
+    .catch((err) => {
+      form.dataset.ready = 'error'; // the full server-rendered list stays
+      console.warn('citycat search:', err);
+    });
+
+  window.citycatSearch = { ready, fold, run: (q) => { input.value = q; return update(false); } };
+})();
