@@ -12,10 +12,10 @@ from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import CASES, ROOT, TODAY, assemble
 
 from citycat.build import MARKER, BuildError, build
 from citycat.load import load
+from tests.conftest import CASES, ROOT, TODAY, assemble
 
 SHARED = ROOT.parent / "shared"
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 import string
 
-from conftest import ROOT
-
 from citycat.docs import checks_markdown
 from citycat.findings import registry
+from tests.conftest import ROOT
 
 
 def test_every_check_has_both_languages_and_a_known_severity():

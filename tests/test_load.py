@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from conftest import ROOT
 
 from citycat.load import load
 from citycat.model import Catalogue, Dataset
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import CASES, TODAY, assemble
 
 from citycat.validate import validate
+from tests.conftest import CASES, TODAY, assemble
 
 MUTATIONS = ["[1, 2]", "{a: b}", "null", "-5", "''", "2026-02-30", "*x"]
 

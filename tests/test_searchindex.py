@@ -12,12 +12,12 @@ from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
-from conftest import ROOT, TODAY
 
 from citycat import views
 from citycat.load import load
 from citycat.searchindex import FIELDS, MULTI, build_index, records
 from citycat.vietnamese import fold
+from tests.conftest import ROOT, TODAY
 
 LANGS = ("vi", "en")
 

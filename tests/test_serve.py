@@ -7,10 +7,9 @@ import time
 import urllib.error
 import urllib.request
 
-from conftest import CASES, TODAY, assemble
-
 from citycat.build import build
 from citycat.serve import make_server, snapshot, watch
+from tests.conftest import CASES, TODAY, assemble
 
 
 def test_serves_pages_and_a_404(tmp_path):

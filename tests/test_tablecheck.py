@@ -6,11 +6,11 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CASES, ROOT, assemble
 
 from citycat.load import load
 from citycat.tablecheck import comparable, validate_package, validate_rows
 from citycat.tables import build_tables
+from tests.conftest import CASES, ROOT, assemble
 
 BAD = sorted(p.name for p in (CASES / "bad").iterdir() if (p / "case.yaml").is_file())
 

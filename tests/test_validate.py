@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CASES, ROOT, TODAY
 
 from citycat.findings import ERROR, registry
 from citycat.validate import validate
+from tests.conftest import CASES, ROOT, TODAY
 
 BAD = sorted(p.name for p in (CASES / "bad").iterdir() if (p / "case.yaml").is_file())
 

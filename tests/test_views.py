@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import ROOT, TODAY
-
 from citycat.load import load
 from citycat.views import INTERNAL, PUBLIC, Page, dataset_view, pages, progress, relative, safe_url
+from tests.conftest import ROOT, TODAY
 
 
 def test_relative_links_between_pages():

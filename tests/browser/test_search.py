@@ -1,0 +1,273 @@
+"""The dataset list page's search and filters (site/static/search.js), driven as a reader would.
+
+DOM contract (site/templates/list.html): form#search[data-ready] once the index is loaded, input#q,
+checkboxes name=<facet> value=<id>, #count, ol#datasets > li[data-id] (only the results are in it).
+What each query should find is worked out here from the catalogue and citycat's own search index
+(``citycat.searchindex``): a dataset matches when every folded word of the query occurs in its
+title, other-language title, agency, keywords or themes; title matches come first, each group in
+the list's display order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from citycat.searchindex import build_index, records
+from citycat.vietnamese import fold
+
+TODAY = dt.date(2026, 11, 28)
+
+
+@pytest.fixture(scope="session")
+def index(catalogue):
+    """``index[lang]``: the list page's rows, in display order, as the search sees them."""
+    return {lang: records(build_index(catalogue, lang, TODAY)) for lang in ("vi", "en")}
+
+
+def expected(rows: list[dict], query: str) -> tuple[list[str], list[str]]:
+    """(title matches, other matches) for ``query``, each in display order."""
+    words = [w for w in dict.fromkeys(fold(query).split()) if w]
+    first, rest = [], []
+    for r in rows:
+        hay = "\n".join(
+            [
+                r["title_folded"],
+                r["other_folded"],
+                r["agency_folded"],
+                r["keywords_folded"],
+                *r["themes_folded"],
+            ]
+        )
+        if all(w in hay for w in words):
+            (first if all(w in r["title_folded"] for w in words) else rest).append(r["id"])
+    return first, rest
+
+
+def wait_ready(tab) -> None:
+    """Until search.js has its index (data-ready="true"), or gave up on it ("error")."""
+    tab.page.wait_for_function("() => document.getElementById('search').dataset.ready")
+    state = tab.page.locator("form#search").get_attribute("data-ready")
+    assert state == "true", f"search.js could not load its index (data-ready={state!r}): {tab.problems()}"
+
+
+def open_list(tab, path: str = "/datasets/") -> None:
+    tab.goto(path)
+    wait_ready(tab)
+
+
+def shown(tab) -> list[str]:
+    """The ids of the datasets the list shows now, top to bottom."""
+    return tab.page.eval_on_selector_all(
+        "#datasets > li[data-id]",
+        "lis => lis.filter(li => li.offsetParent !== null).map(li => li.dataset.id)",
+    )
+
+
+def count_number(tab) -> int:
+    text = tab.page.locator("#count").inner_text()
+    digits = re.sub(r"[^\d]", "", text)
+    assert digits, f"#count shows no number: {text!r}"
+    return int(digits)
+
+
+def type_query(tab, query: str) -> None:
+    box = tab.page.locator("#q")
+    box.fill("")
+    box.press_sequentially(query)
+
+
+def title(catalogue, dataset_id: str, lang: str = "vi") -> str:
+    return catalogue.dataset(dataset_id).text("title", lang)
+
+
+def nfc_lower(text: str) -> str:
+    return unicodedata.normalize("NFC", text).lower()
+
+
+# ---------------------------------------------------------------------------------------------
+# Search
+
+
+def test_y_te_finds_the_titles_with_y_te_first(tab, catalogue, index):
+    open_list(tab)
+    everything = shown(tab)
+    assert len(everything) == len(catalogue.datasets)
+    assert count_number(tab) == len(catalogue.datasets)
+    count_before = tab.page.locator("#count").inner_text()
+
+    type_query(tab, "y te")
+    results = shown(tab)
+    with_y_te = [i for i in everything if "y tế" in nfc_lower(title(catalogue, i))]
+    assert with_y_te, "the starter catalogue should have a title with 'Y tế'"
+    first, rest = expected(index["vi"], "y te")
+    assert set(with_y_te) <= set(first)
+    assert results == first + rest
+    assert results[: len(first)] == first, "title matches must rank first"
+    assert 0 < len(results) < len(everything), "the search should narrow the list"
+    assert count_number(tab) == len(results)
+    assert tab.page.locator("#count").inner_text() != count_before
+
+
+@pytest.mark.parametrize(
+    "query, words",
+    [
+        ("dat", ["đất"]),  # "Thửa đất…", "Bảng giá đất…"
+        ("diem", ["điểm"]),  # "Điểm tập kết…" (capital Đ) and "…điểm dừng…", "…điểm chuẩn…"
+        ("dan cu", ["dân cư"]),
+    ],
+)
+def test_words_with_d_stroke_are_found_without_it(tab, catalogue, index, query, words):
+    open_list(tab)
+    everything = shown(tab)
+    wanted = [i for i in everything if all(w in nfc_lower(title(catalogue, i)) for w in words)]
+    assert wanted, f"the starter catalogue should have a title with {words}"
+    type_query(tab, query)
+    results = shown(tab)
+    first, rest = expected(index["vi"], query)
+    assert set(wanted) <= set(first), f"titles with {words} should be title matches of {query!r}"
+    assert results == first + rest, "title matches first, then the others, each in display order"
+    assert count_number(tab) == len(results)
+
+
+@pytest.mark.parametrize(
+    "plain, marked",
+    [("y te", "y tế"), ("y te", "Y TẾ"), ("dat", "đất"), ("diem", "ĐIỂM"), ("dan cu", "dân cư")],
+)
+def test_query_with_diacritics_finds_the_same(tab, plain, marked):
+    open_list(tab)
+    type_query(tab, plain)
+    without = shown(tab)
+    count_without = tab.page.locator("#count").inner_text()
+    type_query(tab, marked)
+    assert shown(tab) == without
+    assert tab.page.locator("#count").inner_text() == count_without
+
+
+def test_decomposed_input_finds_the_same(tab):
+    """Text typed as base letters plus combining marks (NFD) finds what NFC text finds."""
+    open_list(tab)
+    type_query(tab, "y tế")
+    composed = shown(tab)
+    tab.page.locator("#q").fill(unicodedata.normalize("NFD", "y tế"))
+    tab.page.locator("#q").dispatch_event("input")
+    assert shown(tab) == composed
+
+
+def test_no_match_says_so(tab):
+    open_list(tab)
+    type_query(tab, "zzzz khong co")
+    assert shown(tab) == []
+    assert count_number(tab) == 0
+    assert tab.page.locator("#no-results").is_visible()
+    type_query(tab, "")
+    assert not tab.page.locator("#no-results").is_visible()
+
+
+def test_english_list_searches_english_titles(tab, catalogue, index):
+    open_list(tab, "/en/datasets/")
+    type_query(tab, "health")
+    results = shown(tab)
+    first, rest = expected(index["en"], "health")
+    assert first, "an English title should contain 'health'"
+    assert all("health" in title(catalogue, i, "en").lower() for i in first)
+    assert results == first + rest
+
+
+# ---------------------------------------------------------------------------------------------
+# Facets and the address
+
+
+def ids_where(index_rows, **facets) -> list[str]:
+    def ok(r):
+        return all(
+            (r[f] in v) if isinstance(r[f], str) else bool(set(r[f]) & set(v)) for f, v in facets.items()
+        )
+
+    return [r["id"] for r in index_rows if ok(r)]
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def test_agency_checkbox_filters_to_that_agency(tab, catalogue, index):
+    open_list(tab)
+    agency = "so-y-te"
+    own = [d.id for d in catalogue.datasets if d.agency == agency]
+    assert 0 < len(own) < len(catalogue.datasets)
+    tab.page.locator(f'input[name="agency"][value="{agency}"]').check()
+    results = shown(tab)
+    assert sorted(results) == sorted(own)
+    assert results == ids_where(index["vi"], agency=[agency])
+    assert count_number(tab) == len(own)
+    tab.page.wait_for_function("() => location.search.includes('agency=')")
+    assert query_of(tab.page.url) == {"agency": [agency]}
+
+    tab.page.locator(f'input[name="agency"][value="{agency}"]').uncheck()
+    assert len(shown(tab)) == len(catalogue.datasets)
+
+
+def test_access_checkbox_filters_to_that_level(tab, catalogue, index):
+    open_list(tab)
+    internal = [d.id for d in catalogue.datasets if d.access == "internal"]
+    assert internal
+    tab.page.locator('input[name="access"][value="internal"]').check()
+    assert sorted(shown(tab)) == sorted(internal)
+    # two values of one facet: either; two facets: both
+    tab.page.locator('input[name="access"][value="shared"]').check()
+    either = [d.id for d in catalogue.datasets if d.access in ("internal", "shared")]
+    assert sorted(shown(tab)) == sorted(either)
+    tab.page.locator('input[name="agency"][value="so-y-te"]').check()
+    both = [d.id for d in catalogue.datasets if d.access in ("internal", "shared") and d.agency == "so-y-te"]
+    assert both
+    assert sorted(shown(tab)) == sorted(both)
+    assert count_number(tab) == len(both)
+
+
+def test_address_keeps_and_restores_the_view(tab, base_url, catalogue, index):
+    open_list(tab)
+    tab.page.locator('input[name="agency"][value="so-y-te"]').check()
+    type_query(tab, "benh")
+    view = shown(tab)
+    first, rest = expected([r for r in index["vi"] if r["agency"] == "so-y-te"], "benh")
+    assert view == first + rest
+    assert 0 < len(view) < len([d for d in catalogue.datasets if d.agency == "so-y-te"])
+    tab.page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'benh'")
+    params = query_of(tab.page.url)
+    assert params == {"q": ["benh"], "agency": ["so-y-te"]}
+    shared = tab.page.url
+
+    tab.page.goto("about:blank")
+    tab.page.goto(shared)
+    wait_ready(tab)
+    assert tab.page.locator("#q").input_value() == "benh"
+    assert tab.page.locator('input[name="agency"][value="so-y-te"]').is_checked()
+    assert tab.page.locator('input[name="agency"]:checked').count() == 1
+    assert shown(tab) == view
+    assert count_number(tab) == len(view)
+
+
+# ---------------------------------------------------------------------------------------------
+# Language switch
+
+
+def test_language_switch_leads_to_the_same_dataset(tab, catalogue, rich):
+    tab.goto(f"/datasets/{rich.id}/")
+    assert tab.page.evaluate("document.documentElement.lang") == "vi"
+    assert tab.page.locator("h1").inner_text().strip() == rich.text("title", "vi")
+
+    tab.page.locator('.lang-switch a[hreflang="en"]').click()
+    tab.page.wait_for_url(f"**/en/datasets/{rich.id}/")
+    assert urlsplit(tab.page.url).path == f"/en/datasets/{rich.id}/"
+    assert tab.page.evaluate("document.documentElement.lang") == "en"
+    assert tab.page.locator("h1").inner_text().strip() == rich.text("title", "en")
+
+    tab.page.locator('.lang-switch a[hreflang="vi"]').click()
+    tab.page.wait_for_url(lambda url: urlsplit(url).path == f"/datasets/{rich.id}/")
+    assert tab.page.evaluate("document.documentElement.lang") == "vi"
+    assert tab.page.locator("h1").inner_text().strip() == rich.text("title", "vi")
