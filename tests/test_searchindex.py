@@ -174,41 +174,15 @@ class Tags(HTMLParser):
 
 
 def render(catalogue, lang: str) -> str:
-    import jinja2
+    """The list page as ``citycat build`` writes it, with the real theme."""
+    from citycat.build import default_theme
+    from citycat.build import render as render_site
 
-    ordered = [
-        views.dataset_view(d, catalogue, lang, TODAY, views.PUBLIC)
-        for d in views.sorted_datasets(catalogue.datasets, lang)
-    ]
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(
-            [
-                jinja2.DictLoader(
-                    {
-                        "base.html": "<html lang='{{ lang }}'><body>{% block content %}{% endblock %}"
-                        "{% block scripts %}{% endblock %}</body></html>",
-                        "partials/dataset_card.html": '<li data-id="{{ d.id }}">{{ d.title }}</li>',
-                    }
-                ),
-                jinja2.FileSystemLoader(ROOT / "site" / "templates"),
-            ]
-        ),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    page = views.url_path(lang, "datasets/")
-    env.globals.update(
-        lang=lang,
-        other_lang="en" if lang == "vi" else "vi",
-        t={},
-        site={"title": "Danh mục"},
-        href=lambda path: views.relative(page, views.url_path(lang, path)),
-        href_lang=lambda other, path: views.relative(page, views.url_path(other, path)),
-        asset=lambda name: views.relative(page, "/static/" + name),
-        root_file=lambda name: views.relative(page, "/" + name),
-    )
-    context = {"datasets": ordered, "facets": views.facets(catalogue, ordered, lang)}
-    return env.get_template("list.html").render(context)
+    want = ("en/" if lang == "en" else "") + "datasets/index.html"
+    for rel, data in render_site(catalogue, default_theme(), TODAY):
+        if rel == want:
+            return data.decode("utf-8")
+    raise AssertionError(f"{want} was not rendered")
 
 
 @pytest.mark.parametrize("lang", LANGS)

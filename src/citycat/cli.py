@@ -113,7 +113,9 @@ def _print_findings(findings, root: Path, lang: str | None, default: str) -> Non
     from citycat import output
 
     language = lang.value if lang else default
-    for line in output.text(list(findings), root, language if language in output.WORDS else "vi", False, 0):
+    for line in output.text(
+        list(findings), root, language if language in output.WORDS else "vi", False, None
+    ):
         typer.echo(line, err=True)
 
 

@@ -122,7 +122,7 @@ def _dictionaries(root: Path, datasets) -> tuple[dict, dict]:
     import csv
     import io
 
-    from citycat.checks.files import inside
+    from citycat.paths import inside
 
     schemas: dict[str, Any] = {}
     samples: dict[str, tuple] = {}

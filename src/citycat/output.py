@@ -36,18 +36,22 @@ def counts(findings: Sequence[Finding], strict: bool) -> tuple[int, int]:
     return errors, len(findings) - errors
 
 
-def summary(findings: Sequence[Finding], datasets: int, lang: str, strict: bool) -> str:
+def summary(findings: Sequence[Finding], datasets: int | None, lang: str, strict: bool) -> str:
     w = WORDS[lang]
     errors, warnings = counts(findings, strict)
     plural = "s" if lang == "en" else ""
     head = (
         f"{errors} {w[ERROR]}{plural if errors != 1 else ''}, "
-        f"{warnings} {w[WARNING]}{plural if warnings != 1 else ''} — {datasets} {w['entries']}"
+        f"{warnings} {w[WARNING]}{plural if warnings != 1 else ''}"
     )
+    if datasets is not None:
+        head += f" — {datasets} {w['entries']}"
     return head if errors else f"{w['ok']} {head}"
 
 
-def text(findings: Sequence[Finding], root: Path, lang: str, strict: bool, datasets: int) -> Iterable[str]:
+def text(
+    findings: Sequence[Finding], root: Path, lang: str, strict: bool, datasets: int | None
+) -> Iterable[str]:
     lines_of: dict[str, list[str]] = {}
     w = WORDS[lang]
     for f in findings:

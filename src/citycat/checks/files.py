@@ -14,18 +14,7 @@ from pathlib import Path
 
 from citycat.findings import Finding, Loc
 from citycat.model import Catalogue, Dataset
-
-
-def inside(root: Path, relative: str) -> Path | None:
-    """The file ``relative`` names under ``root``, or None when it would leave ``root``."""
-    if not relative or relative.startswith(("/", "\\")) or "\\" in relative or ":" in relative:
-        return None
-    path = (root / relative).resolve()
-    try:
-        path.relative_to(root.resolve())
-    except ValueError:
-        return None
-    return path
+from citycat.paths import inside
 
 
 def check(catalogue: Catalogue) -> list[Finding]:
