@@ -63,3 +63,29 @@ def test_every_dataset_has_a_page_in_both_languages():
     files = {p.file for p in pages(c, TODAY)}
     for d in c.datasets:
         assert f"datasets/{d.id}/index.html" in files and f"en/datasets/{d.id}/index.html" in files
+
+
+def test_every_ui_string_exists_in_both_languages():
+    from citycat.i18n import load_strings
+
+    strings = load_strings(ROOT / "site")
+    assert set(strings["vi"]) == set(strings["en"]) and len(strings["vi"]) > 100
+    for lang, table in strings.items():
+        empty = [k for k, v in table.items() if not str(v).strip()]
+        assert empty == [], f"{lang}: empty strings {empty}"
+    assert strings["vi"]["nav_datasets"] != strings["en"]["nav_datasets"]
+
+
+def test_templates_use_only_strings_that_exist():
+    import re
+
+    from citycat.i18n import load_strings
+
+    keys = set(load_strings(ROOT / "site")["vi"])
+    used = set()
+    for path in (ROOT / "site" / "templates").rglob("*.html"):
+        text = path.read_text("utf-8")
+        used |= set(re.findall(r"\bt\.([a-z_][a-z0-9_]*)", text))
+        used |= set(re.findall(r"""\bt\.get\(\s*['"]([a-z0-9_]+)['"]""", text))
+    used.discard("get")
+    assert sorted(used - keys) == []
