@@ -277,3 +277,15 @@ def test_untrusted_text_is_escaped(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     for path in out.rglob("*.html"):
         assert not re.search(r"<script>alert|<img src=x", path.read_text("utf-8")), path
+
+
+def test_rendering_in_parts_writes_the_same_site(tmp_path):
+    """A large catalogue is rendered by one process per core; the site must not change."""
+    root = assemble(tmp_path / "c", CASES / "good")
+    one, three = tmp_path / "one", tmp_path / "three"
+    build(root, one, TODAY, parts=1)
+    build(root, three, TODAY, parts=3)
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(three) for p in three.rglob("*") if p.is_file())
+    assert all((one / f).read_bytes() == (three / f).read_bytes() for f in files)
+    assert len(files) > 20

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -136,13 +136,25 @@ def _globals(page: views.Page, c: Catalogue, strings: dict, today: dt.date, edit
 
 
 def render(
-    c: Catalogue, theme: Path, today: dt.date, edition: str = views.PUBLIC
+    c: Catalogue,
+    theme: Path,
+    today: dt.date,
+    edition: str = views.PUBLIC,
+    part: int = 0,
+    parts: int = 1,
+    pages: list[views.Page] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
-    """Every file of the site, as (path below the output folder, content)."""
+    """Every file of the site, as (path below the output folder, content).
+
+    With ``parts`` > 1, only every ``parts``-th page from ``part`` on, and the files that are not
+    pages (static files, indexes, sitemap, feeds) only with part 0: the parts together are the site.
+    ``pages`` (``views.pages``) can be given when the caller has worked them out already.
+    """
     env = _environment(theme)
     strings = i18n.load_strings(theme)
-    pages = views.pages(c, today, edition)
-    for page in pages:
+    if pages is None:
+        pages = views.pages(c, today, edition)
+    for page in pages[part::parts]:
         context = {**_globals(page, c, strings, today, edition), **page.context}
         if page.template == "dataset.html":
             d = page.context["dataset"]
@@ -155,6 +167,8 @@ def render(
             context["charts"] = _charts(c, page.lang, strings[page.lang], page.context["progress"])
         html = env.get_template(page.template).render(context)
         yield page.file, html.encode("utf-8")
+    if part != 0:
+        return
     # The 404 page answers any missing address, at any depth: its links start from the site's
     # own path (the path of base_url), not from where it happens to be served.
     context = _globals(views.Page("404", "vi", "404.html"), c, strings, today, edition)
@@ -293,20 +307,49 @@ def check_output(root: Path, out: Path) -> None:
         raise BuildError(reason=f"{out} exists and was not written by citycat build: choose another --out")
 
 
-def write(files: Iterator[tuple[str, bytes]], out: Path) -> int:
-    """Write every file into a new folder beside ``out``, then swap it in for the old one."""
+_JOB: tuple | None = None  # what a forked render process writes: (files_for, folder)
+
+
+def _write_into(folder: Path, files: Iterator[tuple[str, bytes]]) -> int:
+    count = 0
+    inside = folder.resolve()
+    for rel, data in files:
+        path = (folder / rel).resolve()
+        if inside not in path.parents:
+            raise BuildError(reason=f"refused to write outside the output folder: {rel}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        count += 1
+    return count
+
+
+def _write_part(part: int) -> int:
+    files_for, folder = _JOB
+    return _write_into(folder, files_for(part))
+
+
+def write(files_for: Callable[[int], Iterator[tuple[str, bytes]]], out: Path, parts: int = 1) -> int:
+    """Write the files of every part into a new folder beside ``out``, then swap it in.
+
+    ``files_for(k)`` yields part k's files; parts 1… are written by forked processes at the same
+    time as part 0 by this one. Any failure leaves ``out`` as it was.
+    """
+    global _JOB
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    count = 0
     try:
-        for rel, data in files:
-            path = (tmp / rel).resolve()
-            if tmp.resolve() not in path.parents:
-                raise BuildError(reason=f"refused to write outside the output folder: {rel}")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            count += 1
+        if parts > 1:
+            import multiprocessing
+
+            _JOB = (files_for, tmp)
+            with multiprocessing.get_context("fork").Pool(parts - 1) as pool:
+                others = [pool.apply_async(_write_part, (k,)) for k in range(1, parts)]
+                count = _write_into(tmp, files_for(0))
+                count += sum(job.get() for job in others)
+            _JOB = None
+        else:
+            count = _write_into(tmp, files_for(0))
         (tmp / MARKER).write_text("written by citycat build\n", "utf-8")
         tmp.chmod(0o755)
         old = out.parent / f".{out.name}.old-{os.getpid()}"
@@ -320,9 +363,13 @@ def write(files: Iterator[tuple[str, bytes]], out: Path) -> int:
             raise
         shutil.rmtree(old, ignore_errors=True)
     except BaseException:
+        _JOB = None
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return count
+
+
+PARALLEL_MIN_PAGES = 2000  # below this, one process renders faster than starting another
 
 
 def build(
@@ -331,7 +378,10 @@ def build(
     today: dt.date,
     edition: str = views.PUBLIC,
     theme: Path | None = None,
+    parts: int | None = None,
 ) -> Built:
+    """Validate, render and swap in the site; ``parts`` processes render it (default: one per
+    core for a large catalogue)."""
     from citycat.validate import validate
 
     started = time.perf_counter()
@@ -343,13 +393,16 @@ def build(
     if not result.ok() or result.catalogue is None:
         raise BuildError(result.errors())
     theme = theme or theme_for(root)
-    pages = 0
+    catalogue = result.catalogue
+    # (the garbage collector stays on: Jinja2's render contexts make cycles, and without it
+    # memory grows until a 10,000-dataset build is slower, not faster)
+    pages = views.pages(catalogue, today, edition)
+    if parts is None:
+        parts = min(os.cpu_count() or 1, 4) if len(pages) >= PARALLEL_MIN_PAGES else 1
 
-    def counted():
-        nonlocal pages
-        for rel, data in render(result.catalogue, theme, today, edition):
-            pages += rel.endswith(".html")
-            yield rel, data
+    def files_for(part: int) -> Iterator[tuple[str, bytes]]:
+        return render(catalogue, theme, today, edition, part, parts, pages)
 
-    count = write(counted(), out)
-    return Built(out, count, pages, time.perf_counter() - started, result.findings)
+    count = write(files_for, out, parts)
+    html = sum(1 for _ in pages) + 1  # and the 404 page
+    return Built(out, count, html, time.perf_counter() - started, result.findings)
