@@ -289,3 +289,18 @@ def test_rendering_in_parts_writes_the_same_site(tmp_path):
     assert files == sorted(p.relative_to(three) for p in three.rglob("*") if p.is_file())
     assert all((one / f).read_bytes() == (three / f).read_bytes() for f in files)
     assert len(files) > 20
+
+
+def test_a_rebuild_replaces_the_site_and_the_old_one_goes(tmp_path):
+    import time
+
+    root = assemble(tmp_path / "c", CASES / "good")
+    out = tmp_path / "public"
+    build(root, out, TODAY)
+    (out / "stale.txt").write_text("from an older build")
+    build(root, out, TODAY)
+    assert (out / "index.html").is_file() and not (out / "stale.txt").exists()
+    deadline = time.monotonic() + 30
+    while [p for p in tmp_path.iterdir() if p.name.startswith(".public.old")] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
