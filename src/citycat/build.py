@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
-from citycat import charts, i18n, jsonld, views
+from citycat import charts, feeds, i18n, jsonld, views
 from citycat.findings import Finding
 from citycat.model import Catalogue
 
@@ -48,6 +48,7 @@ class Built:
     pages: int
     seconds: float
     findings: tuple[Finding, ...]
+    catalogue: Catalogue | None = None  # what was built (``citycat serve`` answers API calls from it)
 
 
 def default_theme() -> Path:
@@ -160,6 +161,10 @@ def render(
             d = page.context["dataset"]
             context["page_title"] = d["title"]
             home = base_url(c) + views.url_path(page.lang, "").lstrip("/")
+            context["machine_links"] = [
+                {"label": strings[page.lang].get(key, key), "href": context["root_file"](path), "type": kind}
+                for key, path, kind in feeds.dataset_links(c, d["id"])
+            ]
             context["jsonld"] = jsonld.script_text(
                 jsonld.dataset(d, context["canonical"], context["site"]["title"], home, page.lang)
             )
@@ -197,6 +202,7 @@ def render(
     for lang in i18n.LANGS:
         yield ("en/" if lang == "en" else "") + "feed.atom", atom(c, lang, strings[lang], today)
     yield "_headers", headers(edition)
+    yield from feeds.files(c, today, edition)
 
 
 def _charts(c: Catalogue, lang: str, t: dict, progress: dict) -> dict[str, str]:
@@ -425,4 +431,4 @@ def build(
 
     count = write(files_for, out, parts)
     html = sum(1 for _ in pages) + 1  # and the 404 page
-    return Built(out, count, html, time.perf_counter() - started, result.findings)
+    return Built(out, count, html, time.perf_counter() - started, result.findings, catalogue)

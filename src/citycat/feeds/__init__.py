@@ -1,0 +1,39 @@
+"""Machine-readable forms of the catalogue, one module per target format.
+
+Each feed module is a pure function of the loaded catalogue:
+
+    files(c: Catalogue, today: datetime.date, edition: str) -> Iterator[tuple[str, bytes]]
+        every file it publishes, as (path below the site's root, content);
+    dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]
+        (label key in site/i18n, path below the site's root, media type) for a dataset page's
+        "machine-readable" section.
+
+``citycat build`` writes ``files`` of every module in ``MODULES`` into the site. No feed reads
+YAML itself or calls another feed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Iterator
+
+from citycat.model import Catalogue
+
+MODULES: tuple[str, ...] = ()  # module names below citycat.feeds, in the order they are written
+
+
+def _modules():
+    return [importlib.import_module(f"citycat.feeds.{name}") for name in MODULES]
+
+
+def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, bytes]]:
+    for module in _modules():
+        yield from module.files(c, today, edition)
+
+
+def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
+    out: list[tuple[str, str, str]] = []
+    for module in _modules():
+        out.extend(module.dataset_links(c, dataset_id))
+    return out
