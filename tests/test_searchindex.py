@@ -98,11 +98,9 @@ def test_fold_examples_in_the_index(catalogue):
 def test_facet_values_match_the_page_facets(catalogue, indexes):
     """The checkboxes of list.html (views.facets) and the index hold the same values and counts."""
     for lang, index in indexes.items():
-        ordered = [
-            views.dataset_view(d, catalogue, lang, TODAY, views.PUBLIC)
-            for d in views.sorted_datasets(catalogue.datasets, lang)
-        ]
-        page = views.facets(catalogue, ordered, lang)
+        datasets = views.sorted_datasets(catalogue.datasets, lang)
+        ordered = [views.dataset_view(d, catalogue, lang, TODAY, views.PUBLIC) for d in datasets]
+        page = views.facets(catalogue, datasets, lang)
         recs = records(index)
         for facet in views.FACETS:
             counts = Counter(v for r in recs for v in (r[facet] if facet in MULTI else [r[facet]]))
@@ -205,11 +203,7 @@ def test_list_page_has_the_search_form_and_every_dataset(catalogue, lang):
     cards = [a["data-id"] for tag, a in tags if tag == "li" and "data-id" in a]
     assert cards == [d.id for d in views.sorted_datasets(catalogue.datasets, lang)]
     boxes = [(a["name"], a["value"]) for tag, a in tags if tag == "input" and a.get("type") == "checkbox"]
-    ordered = [
-        views.dataset_view(d, catalogue, lang, TODAY, views.PUBLIC)
-        for d in views.sorted_datasets(catalogue.datasets, lang)
-    ]
-    facets = views.facets(catalogue, ordered, lang)
+    facets = views.facets(catalogue, views.sorted_datasets(catalogue.datasets, lang), lang)
     expected = [(f, v["id"]) for f in views.FACETS for v in facets[f]] + [("overdue", "1")]
     assert boxes == expected
     assert html.count("<fieldset") == html.count("<legend>") == len(views.FACETS) + 1

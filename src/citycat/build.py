@@ -17,12 +17,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from citycat import charts, feeds, i18n, jsonld, views
 from citycat.findings import Finding
-from citycat.model import Catalogue
+from citycat.model import Catalogue, Dataset
 
 MARKER = ".citycat-build"  # in every output folder citycat wrote, and only there
 CSP = (
@@ -71,6 +72,7 @@ def _environment(theme: Path):
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(theme / "templates")),
         autoescape=True,
+        auto_reload=False,  # a build renders each template thousands of times: no stat() per use
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -136,73 +138,150 @@ def _globals(page: views.Page, c: Catalogue, strings: dict, today: dt.date, edit
     }
 
 
+class Renderer:
+    """Renders the pages of one catalogue, and the fragments its lists are made of.
+
+    A dataset's card and its row of the annex are rendered once per language (the card once per
+    folder depth, its links being relative) and placed by ``{{ card(d) }}`` and
+    ``{{ annex_row(d) }}`` in every list that shows them, so the list, agency, theme and annex
+    pages cost little more than joining strings.
+    """
+
+    def __init__(self, c: Catalogue, theme: Path, today: dt.date, edition: str = views.PUBLIC):
+        self.c, self.theme, self.today, self.edition = c, theme, today, edition
+        self.env = _environment(theme)
+        self.strings = i18n.load_strings(theme)
+        self.fragments: dict[tuple, Any] = {}  # ("card", lang, depth, id) / ("row", lang, id) → Markup
+        self.index_views: dict[tuple[str, str], dict] = {}  # (lang, id) → what the search index needs
+        self._card = self.env.get_template("partials/dataset_card.html")
+        self._row = self.env.get_template("partials/annex_row.html")
+        self._fragment_globals: dict[tuple[str, int], dict] = {}
+
+    # -- fragments ------------------------------------------------------------------------
+    def _fragment(self, template, v: dict, lang: str, depth: int):
+        from markupsafe import Markup
+
+        context = self._fragment_globals.get((lang, depth))
+        if context is None:
+            up = "../" * depth
+            context = self._fragment_globals[(lang, depth)] = {
+                "lang": lang,
+                "other_lang": "en" if lang == "vi" else "vi",
+                "t": self.strings[lang],
+                "site": _site(self.c, lang),
+                "edition": self.edition,
+                "href": lambda path, lang=lang, up=up: up + views.url_path(lang, path)[1:],
+            }
+        return Markup(template.render({**context, "d": v}))
+
+    def view(self, d: Dataset, lang: str) -> dict:
+        return views.dataset_view(d, self.c, lang, self.today, self.edition)
+
+    def card(self, d: Dataset, lang: str, depth: int):
+        key = ("card", lang, depth, d.id)
+        if key not in self.fragments:
+            self.fragments[key] = self._fragment(self._card, self.view(d, lang), lang, depth)
+        return self.fragments[key]
+
+    def annex_row(self, d: Dataset, lang: str):
+        key = ("row", lang, d.id)
+        if key not in self.fragments:
+            self.fragments[key] = self._fragment(self._row, self.view(d, lang), lang, _depth(lang, "list/"))
+        return self.fragments[key]
+
+    # -- pages --------------------------------------------------------------------------------
+    def page(self, page: views.Page, view: dict | None = None) -> bytes:
+        c, lang = self.c, page.lang
+        context = {**_globals(page, c, self.strings, self.today, self.edition), **page.context}
+        depth = _depth(lang, page.path)
+        context["card"] = lambda d: self.card(d, lang, depth)
+        context["annex_row"] = lambda d: self.annex_row(d, lang)
+        if page.dataset is not None:
+            d = view if view is not None else self.view(page.dataset, lang)
+            context["dataset"] = d
+            context["page_title"] = d["title"]
+            context["machine_links"] = [
+                {"label": self.strings[lang].get(key, key), "href": context["root_file"](path), "type": kind}
+                for key, path, kind in feeds.dataset_links(c, d["id"])
+            ]
+            home = base_url(c) + views.url_path(lang, "").lstrip("/")
+            context["jsonld"] = jsonld.script_text(
+                jsonld.dataset(d, context["canonical"], context["site"]["title"], home, lang)
+            )
+        if page.template == "home.html":
+            context["charts"] = _charts(c, lang, self.strings[lang], page.context["progress"])
+        return self.env.get_template(page.template).render(context).encode("utf-8")
+
+    def datasets(self, datasets) -> Iterator[tuple[str, bytes]]:
+        """Each dataset's pages, and (kept in ``fragments`` and ``index_views``) its cards for the
+        list and for agency and theme pages, its annex row and its search index entry."""
+        from citycat import searchindex
+
+        for d in datasets:
+            for lang in i18n.LANGS:
+                v = self.view(d, lang)
+                for depth in (_depth(lang, "datasets/"), _depth(lang, "agencies/x/")):
+                    self.fragments[("card", lang, depth, d.id)] = self._fragment(self._card, v, lang, depth)
+                self.fragments[("row", lang, d.id)] = self._fragment(
+                    self._row, v, lang, _depth(lang, "list/")
+                )
+                self.index_views[(lang, d.id)] = {k: v[k] for k in searchindex.VIEW_KEYS}
+                page = views.Page(f"datasets/{d.id}/", lang, "dataset.html", dataset=d)
+                yield page.file, self.page(page, v)
+
+    def rest(self, pages: list[views.Page]) -> Iterator[tuple[str, bytes]]:
+        """Every file but the dataset pages: the other pages (from the fragments made so far, and
+        any still missing), the 404 page, static files, search indexes, sitemap, feeds."""
+        c, today, edition, strings = self.c, self.today, self.edition, self.strings
+        for page in pages:
+            if page.dataset is None:
+                yield page.file, self.page(page)
+        # The 404 page answers any missing address, at any depth: its links start from the
+        # site's own path (the path of base_url), not from where it happens to be served.
+        context = _globals(views.Page("404", "vi", "404.html"), c, strings, today, edition)
+        base_path = urlsplit(base_url(c)).path or "/"
+        context["href"] = lambda path: base_path + views.url_path("vi", path)[1:]
+        context["href_lang"] = lambda lang, path: base_path + views.url_path(lang, path)[1:]
+        context["asset"] = lambda name: base_path + "static/" + name
+        context["root_file"] = lambda name: base_path + name
+        context["canonical"], context["alternates"] = "", []  # no address of its own
+        context["page"] = views.Page("", "vi", "404.html")  # its language switch leads to the English home
+        yield "404.html", self.env.get_template("404.html").render(context).encode("utf-8")
+        for path in sorted((self.theme / "static").rglob("*")):
+            if path.is_file():
+                yield "static/" + path.relative_to(self.theme / "static").as_posix(), path.read_bytes()
+        from citycat import searchindex
+
+        for lang in i18n.LANGS:
+            known = {i: v for (lg, i), v in self.index_views.items() if lg == lang}
+            index = searchindex.build_index(c, lang, today, known)
+            data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            yield ("en/" if lang == "en" else "") + "search-index.json", data
+        yield "sitemap.xml", sitemap(c, pages)
+        yield "robots.txt", robots(c, edition)
+        for lang in i18n.LANGS:
+            yield ("en/" if lang == "en" else "") + "feed.atom", atom(c, lang, strings[lang], today)
+        yield "_headers", headers(edition)
+        yield from feeds.files(c, today, edition)
+
+
+def _depth(lang: str, path: str) -> int:
+    """How many folders below the site root a page of ``lang`` at ``path`` is."""
+    return views.url_path(lang, path).count("/") - 1
+
+
 def render(
     c: Catalogue,
     theme: Path,
     today: dt.date,
     edition: str = views.PUBLIC,
-    part: int = 0,
-    parts: int = 1,
     pages: list[views.Page] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
-    """Every file of the site, as (path below the output folder, content).
-
-    With ``parts`` > 1, only every ``parts``-th page from ``part`` on, and the files that are not
-    pages (static files, indexes, sitemap, feeds) only with part 0: the parts together are the site.
-    ``pages`` (``views.pages``) can be given when the caller has worked them out already.
-    """
-    env = _environment(theme)
-    strings = i18n.load_strings(theme)
-    if pages is None:
-        pages = views.pages(c, today, edition)
-    for page in pages[part::parts]:
-        context = {**_globals(page, c, strings, today, edition), **page.context}
-        if page.template == "dataset.html":
-            d = page.context["dataset"]
-            context["page_title"] = d["title"]
-            home = base_url(c) + views.url_path(page.lang, "").lstrip("/")
-            context["machine_links"] = [
-                {"label": strings[page.lang].get(key, key), "href": context["root_file"](path), "type": kind}
-                for key, path, kind in feeds.dataset_links(c, d["id"])
-            ]
-            context["jsonld"] = jsonld.script_text(
-                jsonld.dataset(d, context["canonical"], context["site"]["title"], home, page.lang)
-            )
-        if page.template == "home.html":
-            context["charts"] = _charts(c, page.lang, strings[page.lang], page.context["progress"])
-        html = env.get_template(page.template).render(context)
-        yield page.file, html.encode("utf-8")
-    if part != 0:
-        return
-    # The 404 page answers any missing address, at any depth: its links start from the site's
-    # own path (the path of base_url), not from where it happens to be served.
-    context = _globals(views.Page("404", "vi", "404.html"), c, strings, today, edition)
-    base_path = urlsplit(base_url(c)).path or "/"
-    context["href"] = lambda path: base_path + views.url_path("vi", path)[1:]
-    context["href_lang"] = lambda lang, path: base_path + views.url_path(lang, path)[1:]
-    context["asset"] = lambda name: base_path + "static/" + name
-    context["root_file"] = lambda name: base_path + name
-    context["canonical"], context["alternates"] = "", []  # no address of its own
-    context["page"] = views.Page("", "vi", "404.html")  # its language switch leads to the English home
-    yield "404.html", env.get_template("404.html").render(context).encode("utf-8")
-    for path in sorted((theme / "static").rglob("*")):
-        if path.is_file():
-            yield "static/" + path.relative_to(theme / "static").as_posix(), path.read_bytes()
-    try:
-        from citycat import searchindex
-    except ImportError:  # pragma: no cover - the index module ships with citycat
-        searchindex = None
-    if searchindex is not None:
-        for lang in i18n.LANGS:
-            index = searchindex.build_index(c, lang, today)
-            data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            yield ("en/" if lang == "en" else "") + "search-index.json", data
-    yield "sitemap.xml", sitemap(c, pages)
-    yield "robots.txt", robots(c, edition)
-    for lang in i18n.LANGS:
-        yield ("en/" if lang == "en" else "") + "feed.atom", atom(c, lang, strings[lang], today)
-    yield "_headers", headers(edition)
-    yield from feeds.files(c, today, edition)
+    """Every file of the site, as (path below the output folder, content): the dataset pages
+    first, then the rest. ``pages`` (``views.pages``) can be given when worked out already."""
+    renderer = Renderer(c, theme, today, edition)
+    yield from renderer.datasets(c.datasets)
+    yield from renderer.rest(pages if pages is not None else views.pages(c, today, edition))
 
 
 def _charts(c: Catalogue, lang: str, t: dict, progress: dict) -> dict[str, str]:
@@ -230,8 +309,8 @@ def sitemap(c: Catalogue, pages: list[views.Page]) -> bytes:
     for page in pages:
         url = ET.SubElement(urlset, f"{{{ns}}}url")
         ET.SubElement(url, f"{{{ns}}}loc").text = base + page.url_path.lstrip("/")
-        if page.template == "dataset.html" and modified.get(page.context["dataset"]["id"]):
-            ET.SubElement(url, f"{{{ns}}}lastmod").text = modified[page.context["dataset"]["id"]].isoformat()
+        if page.dataset is not None and modified.get(page.dataset.id):
+            ET.SubElement(url, f"{{{ns}}}lastmod").text = modified[page.dataset.id].isoformat()
         for lang in i18n.LANGS:
             ET.SubElement(
                 url,
@@ -313,49 +392,68 @@ def check_output(root: Path, out: Path) -> None:
         raise BuildError(reason=f"{out} exists and was not written by citycat build: choose another --out")
 
 
-_JOB: tuple | None = None  # what a forked render process writes: (files_for, folder)
+_JOB: tuple | None = None  # what a forked render process works on: (renderer, folder, parts)
 
 
 def _write_into(folder: Path, files: Iterator[tuple[str, bytes]]) -> int:
     count = 0
     inside = folder.resolve()
+    made: set[Path] = set()
     for rel, data in files:
         path = (folder / rel).resolve()
         if inside not in path.parents:
             raise BuildError(reason=f"refused to write outside the output folder: {rel}")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
         path.write_bytes(data)
         count += 1
     return count
 
 
-def _write_part(part: int) -> int:
-    files_for, folder = _JOB
-    return _write_into(folder, files_for(part))
+def _render_part(part: int) -> tuple[int, dict, dict]:
+    """In a forked process: write every ``parts``-th dataset's pages, from ``part`` on, and
+    send back the fragments the list pages are made of."""
+    renderer, folder, parts = _JOB
+    count = _write_into(folder, renderer.datasets(renderer.c.datasets[part::parts]))
+    return count, renderer.fragments, renderer.index_views
 
 
-def write(files_for: Callable[[int], Iterator[tuple[str, bytes]]], out: Path, parts: int = 1) -> int:
-    """Write the files of every part into a new folder beside ``out``, then swap it in.
-
-    ``files_for(k)`` yields part k's files; parts 1… are written by forked processes at the same
-    time as part 0 by this one. Any failure leaves ``out`` as it was.
-    """
+def render_into(folder: Path, renderer: Renderer, pages: list[views.Page], parts: int = 1) -> int:
+    """Write the whole site into ``folder``: the dataset pages on ``parts`` processes (this one
+    and forked ones), then the list pages and the rest from the fragments they made."""
     global _JOB
+    c = renderer.c
+    count = 0
+    if parts > 1:
+        import multiprocessing
+
+        _JOB = (renderer, folder, parts)
+        try:
+            with multiprocessing.get_context("fork").Pool(parts - 1) as pool:
+                others = pool.map_async(_render_part, range(1, parts))
+                count += _write_into(folder, renderer.datasets(c.datasets[0::parts]))
+                for n, fragments, index_views in others.get():
+                    count += n
+                    renderer.fragments.update(fragments)
+                    renderer.index_views.update(index_views)
+        finally:
+            _JOB = None
+    else:
+        count += _write_into(folder, renderer.datasets(c.datasets))
+    return count + _write_into(folder, renderer.rest(pages))
+
+
+def write(fill: Callable[[Path], int], out: Path) -> int:
+    """Let ``fill(folder)`` write the site into a new folder beside ``out``, then swap it in.
+
+    Any failure leaves ``out`` as it was.
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        if parts > 1:
-            import multiprocessing
-
-            _JOB = (files_for, tmp)
-            with multiprocessing.get_context("fork").Pool(parts - 1) as pool:
-                others = [pool.apply_async(_write_part, (k,)) for k in range(1, parts)]
-                count = _write_into(tmp, files_for(0))
-                count += sum(job.get() for job in others)
-            _JOB = None
-        else:
-            count = _write_into(tmp, files_for(0))
+        count = fill(tmp)
         (tmp / MARKER).write_text("written by citycat build\n", "utf-8")
         tmp.chmod(0o755)
         old = out.parent / f".{out.name}.old-{os.getpid()}"
@@ -369,7 +467,6 @@ def write(files_for: Callable[[int], Iterator[tuple[str, bytes]]], out: Path, pa
             raise
         _remove_later(old)
     except BaseException:
-        _JOB = None
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return count
@@ -425,10 +522,7 @@ def build(
     pages = views.pages(catalogue, today, edition)
     if parts is None:
         parts = min(os.cpu_count() or 1, 4) if len(pages) >= PARALLEL_MIN_PAGES else 1
-
-    def files_for(part: int) -> Iterator[tuple[str, bytes]]:
-        return render(catalogue, theme, today, edition, part, parts, pages)
-
-    count = write(files_for, out, parts)
+    renderer = Renderer(catalogue, theme, today, edition)
+    count = write(lambda folder: render_into(folder, renderer, pages, parts), out)
     html = sum(1 for _ in pages) + 1  # and the 404 page
     return Built(out, count, html, time.perf_counter() - started, result.findings, catalogue)

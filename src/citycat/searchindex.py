@@ -33,6 +33,7 @@ leaves out each dataset's ``internal`` block and its internal distributions (so 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from citycat.model import Catalogue
@@ -55,6 +56,19 @@ FIELDS = (
     "overdue",
 )
 MULTI = ("theme", "format")  # facets a dataset can have several values of
+VIEW_KEYS = (  # what a row is made of, from each dataset's view
+    "id",
+    "title",
+    "title_other",
+    "keywords",
+    "agency",
+    "themes",
+    "access",
+    "formats",
+    "status",
+    "frequency",
+    "overdue",
+)
 
 
 def _join(*texts: str) -> str:
@@ -67,8 +81,16 @@ def _join(*texts: str) -> str:
     return " ".join(out)
 
 
-def build_index(catalogue: Catalogue, lang: str, today: dt.date | None = None) -> dict[str, Any]:
+def build_index(
+    catalogue: Catalogue,
+    lang: str,
+    today: dt.date | None = None,
+    known: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The search index of the ``lang`` list page, as a JSON-serialisable dict.
+
+    ``known`` maps dataset ids to their public ``lang`` views (``VIEW_KEYS`` of them at least),
+    made already by the build; the others are made here.
 
     ``today`` decides the overdue flag: pass the date the pages are built for (as
     ``views.pages``), or the index and the cards may disagree (default: the clock's date).
@@ -90,7 +112,9 @@ def build_index(catalogue: Catalogue, lang: str, today: dt.date | None = None) -
 
     rows: list[list[Any]] = []
     for d in sorted_datasets(catalogue.datasets, lang):
-        v = dataset_view(d, catalogue, lang, today, PUBLIC)
+        v = known.get(d.id) if known else None
+        if v is None:
+            v = dataset_view(d, catalogue, lang, today, PUBLIC)
         agency = v["agency"]
         facet_cells = {
             "agency": ref("agency", agency["id"], _join(agency["name"], agency.get("abbreviation", ""))),

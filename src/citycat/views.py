@@ -27,6 +27,7 @@ class Page:
     lang: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+    dataset: Dataset | None = None  # a dataset page's record (its view is made when it is rendered)
 
     @property
     def url_path(self) -> str:
@@ -78,7 +79,7 @@ def dataset_view(d: Dataset, c: Catalogue, lang: str, today: dt.date, edition: s
     other = "en" if lang == "vi" else "vi"
     v = c.register
     agency = c.agencies.get(d.agency)
-    formats = v("formats")
+    format_register = v("formats")
     dists = d.distributions if edition == INTERNAL else d.public_distributions()
     schema = c.table_schemas.get(d.get("schema")) if d.get("schema") else None
     sample = None
@@ -128,7 +129,7 @@ def dataset_view(d: Dataset, c: Catalogue, lang: str, today: dt.date, edition: s
         "schema_path": d.get("schema", "") if schema else "",
         "dictionary": _dictionary(schema) if schema else [],
         "sample": sample,
-        "distributions": [_distribution(x, formats, lang) for x in dists],
+        "distributions": [_distribution(x, format_register, lang) for x in dists],
         "formats": sorted({x.get("format") for x in dists if isinstance(x.get("format"), str)}),
         "internal": dict(d.internal) if edition == INTERNAL else {},
     }
@@ -235,18 +236,33 @@ def progress(c: Catalogue, today: dt.date, datasets: Iterable[Dataset] | None = 
     }
 
 
-def facets(c: Catalogue, views: list[dict[str, Any]], lang: str) -> dict[str, list[dict[str, Any]]]:
+def formats(d: Dataset, edition: str = PUBLIC) -> list[str]:
+    """The formats of the distributions a page of ``edition`` shows, sorted."""
+    dists = d.distributions if edition == INTERNAL else d.public_distributions()
+    return sorted({x.get("format") for x in dists if isinstance(x.get("format"), str)})
+
+
+def facet_values(d: Dataset, edition: str = PUBLIC) -> dict[str, list[Any]]:
+    """The values a dataset has for each facet of the list page."""
+    return {
+        "agency": [d.agency],
+        "theme": list(d.themes),
+        "access": [d.access],
+        "format": formats(d, edition),
+        "status": [d.status],
+        "frequency": [d.get("frequency")],
+    }
+
+
+def facets(
+    c: Catalogue, datasets: Iterable[Dataset], lang: str, edition: str = PUBLIC
+) -> dict[str, list[dict[str, Any]]]:
     """Each facet's values with their counts, in the order people look for them."""
     counts: dict[str, Counter] = {f: Counter() for f in FACETS}
-    for v in views:
-        counts["agency"][v["agency"]["id"]] += 1
-        for t in v["themes"]:
-            counts["theme"][t["id"]] += 1
-        counts["access"][v["access"]["id"]] += 1
-        for f in v["formats"]:
-            counts["format"][f] += 1
-        counts["status"][v["status"]["id"]] += 1
-        counts["frequency"][v["frequency"]["id"]] += 1
+    for d in datasets:
+        for name, values in facet_values(d, edition).items():
+            for value in values:
+                counts[name][value] += 1
     registers = {
         "agency": c.agencies,
         "theme": c.themes,
@@ -276,20 +292,30 @@ def facets(c: Catalogue, views: list[dict[str, Any]], lang: str) -> dict[str, li
 
 
 def pages(c: Catalogue, today: dt.date, edition: str = PUBLIC) -> list[Page]:
+    """Every page of the site, both languages. Lists hold dataset records in display order; the
+    build renders each dataset's card, table row and page from its view (``dataset_view``)."""
     out: list[Page] = []
+    overall = progress(c, today)
+    by_agency: dict[str, list[Dataset]] = {}
+    by_theme: dict[str, list[Dataset]] = {}
+    for d in c.datasets:
+        by_agency.setdefault(d.agency, []).append(d)
+        for t in d.themes:
+            by_theme.setdefault(t, []).append(d)
+    late = sorted(
+        (d for d in c.datasets if d.is_overdue(today)), key=lambda d: (d.due or today, d.id)
+    )  # the longest overdue first
     for lang in i18n.LANGS:
-        views = {d.id: dataset_view(d, c, lang, today, edition) for d in c.datasets}
-        ordered = [views[d.id] for d in sorted_datasets(c.datasets, lang)]
-        overall = progress(c, today)
+        ordered = sorted_datasets(c.datasets, lang)
+        rank = {d.id: i for i, d in enumerate(ordered)}
         agencies = []
         for a in sorted(c.agencies.values(), key=lambda a: sort_key(a.text("name", lang))):
-            own = [d for d in c.datasets if d.agency == a.id]
+            own = by_agency.get(a.id, [])
             agencies.append({**agency_view(a, lang), "progress": progress(c, today, own)})
         themes = []
         for t in sorted(c.themes.values(), key=lambda t: sort_key(t.text("name", lang))):
-            own = [d for d in c.datasets if t.id in d.themes]
-            themes.append({"id": t.id, "name": t.text("name", lang), "count": len(own)})
-        overdue = sorted((v for v in ordered if v["overdue"]), key=lambda v: -v["days_late"])
+            themes.append({"id": t.id, "name": t.text("name", lang), "count": len(by_theme.get(t.id, []))})
+        overdue = sorted(late, key=lambda d: (d.due or today, rank[d.id]))
         common = {"progress": overall, "agencies": agencies, "themes": themes}
         out.append(Page("", lang, "home.html", {**common, "overdue_list": overdue[:10]}))
         out.append(
@@ -297,18 +323,18 @@ def pages(c: Catalogue, today: dt.date, edition: str = PUBLIC) -> list[Page]:
                 "datasets/",
                 lang,
                 "list.html",
-                {**common, "datasets": ordered, "facets": facets(c, ordered, lang)},
+                {**common, "datasets": ordered, "facets": facets(c, ordered, lang, edition)},
             )
         )
         out.append(Page("list/", lang, "annex.html", {**common, "datasets": ordered}))
         out.append(Page("agencies/", lang, "agencies.html", common))
         out.append(Page("themes/", lang, "themes.html", common))
         for a in agencies:
-            own = [v for v in ordered if v["agency"]["id"] == a["id"]]
+            own = sorted(by_agency.get(a["id"], []), key=lambda d: rank[d.id])
             out.append(Page(f"agencies/{a['id']}/", lang, "agency.html", {"agency": a, "datasets": own}))
         for t in themes:
-            own = [v for v in ordered if any(x["id"] == t["id"] for x in v["themes"])]
+            own = sorted(by_theme.get(t["id"], []), key=lambda d: rank[d.id])
             out.append(Page(f"themes/{t['id']}/", lang, "theme.html", {"theme": t, "datasets": own}))
         for d in c.datasets:
-            out.append(Page(f"datasets/{d.id}/", lang, "dataset.html", {"dataset": views[d.id]}))
+            out.append(Page(f"datasets/{d.id}/", lang, "dataset.html", dataset=d))
     return out
