@@ -165,22 +165,24 @@ def serve(
     """Build, serve the site on http://127.0.0.1:PORT/ and rebuild when the catalogue or theme changes."""
     import threading
 
-    from citycat.serve import make_server
+    from citycat.serve import Live, make_server
     from citycat.serve import watch as watch_inputs
 
     root = root.resolve()
     out = out if out.is_absolute() else root / out
-    if _build(root, out, today, edition, lang) is None:
+    built = _build(root, out, today, edition, lang)
+    if built is None:
         raise typer.Exit(1)
+    live = Live(built.catalogue, today or city_today(), edition.value)  # the CKAN API under /api
     try:
-        server = make_server(out, port)
+        server = make_server(out, port, live=live)
     except OSError as exc:
         typer.echo(f"citycat: cannot listen on 127.0.0.1:{port}: {exc.strerror}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"serving http://127.0.0.1:{server.server_address[1]}/  (Ctrl+C to stop)")
     stop = threading.Event()
     if watch:
-        rebuild = lambda: _build(root, out, today, edition, lang)  # noqa: E731
+        rebuild = lambda: live.update(_build(root, out, today, edition, lang))  # noqa: E731
         threading.Thread(target=watch_inputs, args=(root, rebuild, stop), daemon=True).start()
     try:
         server.serve_forever()
