@@ -21,7 +21,7 @@ from citycat import api
 from citycat.build import build
 from citycat.load import load
 from citycat.serve import Live, make_server
-from citycat.vietnamese import fold
+from citycat.vietnamese import fold, sort_key
 from tests.conftest import CASES, ROOT, TODAY, assemble
 
 BIN = Path(sys.executable).parent  # ckanapi's command line is installed beside this Python
@@ -189,6 +189,8 @@ def test_search_filters_sorts_pages_and_facets(served, catalogue, public_names):
     by_modified = search(url, rows=1000, sort="metadata_modified desc, name asc")["results"]
     keys = [(p["metadata_modified"], p["name"]) for p in by_modified]
     assert all(a[0] > b[0] or (a[0] == b[0] and a[1] < b[1]) for a, b in zip(keys, keys[1:], strict=False))
+    titles = [p["title"] for p in search(url, rows=1000, sort="title_string asc")["results"]]
+    assert titles == sorted(titles, key=sort_key) and titles != sorted(titles)  # Vietnamese order
     ids = [p["id"] for p in search(url, rows=1000, sort="id desc")["results"]]
     assert ids == sorted(ids, reverse=True)
     scored = search(url, q="y tế", rows=1000)["results"]

@@ -145,11 +145,6 @@ def list_param(params: dict, name: str) -> list[str] | None:
 _WORD = re.compile(r"\w+")
 
 
-def words(text: str) -> str:
-    """Folded words between single spaces (and one at each end): " nha thuoc ha noi "."""
-    return " " + " ".join(_WORD.findall(fold(text))) + " "
-
-
 TEXT_FIELDS = (  # (field, weight): what q searches, as CKAN's title^4 tags^2 groups^2 text
     ("title", 4.0),
     ("title_en", 4.0),
@@ -168,7 +163,7 @@ SORTABLE += ("num_resources", "num_tags")
 class Doc:
     """One package as the search sees it: its filter values and its folded text."""
 
-    __slots__ = ("fields", "text", "all_text", "title_key")
+    __slots__ = ("fields", "text", "all_text")
 
     def __init__(self, p: dict[str, Any]):
         extras = {e["key"]: e["value"] for e in p["extras"]}
@@ -196,19 +191,26 @@ class Doc:
         }
         for key, value in extras.items():
             self.fields["extras_" + key] = (value,)
-        self.text = {
-            "title": words(p["title"]),
-            "title_en": words(extras.get("title_en", "")),
-            "tags": words(" | ".join(self.fields["tags"])),
-            "tags_en": words(extras.get("tags_en", "")),
-            "groups": words(" | ".join(g["title"] for g in p["groups"])),
-            "name": words(p["name"].replace("-", " ")),
-            "notes": words(p["notes"]),
-            "notes_en": words(extras.get("notes_en", "")),
-            "organization": words(p["organization"]["title"] if p["organization"] else ""),
+        # Every text folded at once (fold works letter by letter; NUL separates the parts)
+        tags, groups = self.fields["tags"], [g["title"] for g in p["groups"]]
+        parts = [p["title"], extras.get("title_en", ""), p["name"].replace("-", " "), p["notes"]]
+        parts += [extras.get("notes_en", ""), p["organization"]["title"] if p["organization"] else ""]
+        parts += [extras.get("tags_en", "").replace(",", "\x00"), *tags, *groups]
+        folded = [" " + " ".join(_WORD.findall(x)) + " " for x in fold("\x00".join(parts)).split("\x00")]
+        n_en = extras.get("tags_en", "").count(",") + 1
+        rest = folded[6:]
+        self.text = {  # a phrase never runs from one tag (or group) into the next
+            "title": folded[0],
+            "title_en": folded[1],
+            "name": folded[2],
+            "notes": folded[3],
+            "notes_en": folded[4],
+            "organization": folded[5],
+            "tags_en": "".join(rest[:n_en]),
+            "tags": "".join(rest[n_en : n_en + len(tags)]),
+            "groups": "".join(rest[n_en + len(tags) :]),
         }
         self.all_text = "".join(self.text.values())
-        self.title_key = (sort_key(p["title"]), p["name"])
 
 
 # A parsed q or fq: nested tuples
@@ -478,6 +480,7 @@ class Api:
         self.groups.update({x["id"]: x for x in self.pub.groups})
         self.resources = {r["id"]: r for p in self.pub.packages for r in p["resources"]}
         self.licence_titles = {x["id"]: x["title"] for x in self.pub.licences}
+        self._titles: list[tuple] | None = None
         self.actions: dict[str, Callable[[dict], Any]] = {
             name[3:]: getattr(self, name) for name in dir(self) if name.startswith("do_")
         }
@@ -604,17 +607,23 @@ class Api:
             if name not in SORTABLE:
                 raise query_error(f"cannot sort by {name!r}")
             keys.append((name, descending))
-        packages, docs = self.pub.packages, self.docs
+        packages = self.pub.packages
         order = sorted(hits, key=lambda i: packages[i]["name"])  # ties: by name
         for name, descending in reversed(keys):
             if name == "score":
                 key: Callable[[int], Any] = lambda i: scores.get(i, 0.0)  # noqa: E731
             elif name in ("title", "title_string"):
-                key = lambda i: docs[i].title_key  # noqa: E731
+                key = self._title_keys().__getitem__
             else:
                 key = lambda i, n=name: packages[i][n]  # noqa: E731
             order.sort(key=key, reverse=descending)
         return order
+
+    def _title_keys(self) -> list[tuple]:
+        """Titles in Vietnamese alphabetical order, worked out the first time a search asks."""
+        if self._titles is None:
+            self._titles = [(sort_key(p["title"]), p["name"]) for p in self.pub.packages]
+        return self._titles
 
     def _facets(self, params: dict, hits: list[int]) -> tuple[dict, dict]:
         fields = list_param(params, "facet.field") or []

@@ -18,10 +18,13 @@ Identifiers are UUIDv5 of the record's address on the site (``uuid5(NAMESPACE_UR
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import json
 import re
 import unicodedata
 import uuid
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,8 +49,17 @@ def base_url(c: Catalogue) -> str:
     return safe_url(c.settings.get("base_url")).rstrip("/") + "/"
 
 
+_URL_NAMESPACE = uuid.NAMESPACE_URL.bytes
+
+
 def _uuid(address: str) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, address))
+    """``str(uuid.uuid5(uuid.NAMESPACE_URL, address))``, without building UUID objects (60,000
+    ids at 10,000 datasets)."""
+    h = bytearray(hashlib.sha1(_URL_NAMESPACE + address.encode("utf-8")).digest()[:16])
+    h[6] = (h[6] & 0x0F) | 0x50  # version 5
+    h[8] = (h[8] & 0x3F) | 0x80  # RFC 4122 variant
+    x = h.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 def published(c: Catalogue, edition: str) -> list[Dataset]:
@@ -59,8 +71,11 @@ def published(c: Catalogue, edition: str) -> list[Dataset]:
 
 def tag_name(text: Any) -> str | None:
     """A keyword as a CKAN tag: characters CKAN refuses become spaces; None if under 2 left."""
-    if not isinstance(text, str):
-        return None
+    return _tag_name(text) if isinstance(text, str) else None
+
+
+@functools.lru_cache(maxsize=1 << 16)  # keywords repeat from dataset to dataset
+def _tag_name(text: str) -> str | None:
     name = " ".join(_NOT_TAG.sub(" ", unicodedata.normalize("NFC", text)).split())[:100].strip()
     return name if len(name) >= 2 else None
 
@@ -75,6 +90,8 @@ def _tags(values) -> list[str]:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.date):
@@ -103,7 +120,6 @@ class Published:
     base: str
     edition: str
     packages: list[dict[str, Any]]  # sorted by name
-    raw: list[bytes]  # each package as compact ensure_ascii JSON, in the same order
     organizations: list[dict[str, Any]]  # organization_show dicts (without packages), by name
     groups: list[dict[str, Any]]  # group_show dicts (without packages), by name
     licences: list[dict[str, Any]]
@@ -130,13 +146,28 @@ class _Mapper:
         self.formats = c.register("formats")
         self.org_summary: dict[str, dict[str, Any]] = {}
         self.group_summary: dict[str, dict[str, Any]] = {}
+        self._stamps: dict[dt.date, str] = {}
+        self._tag_ids: dict[str, str] = {}
 
     def stamp(self, day: dt.date | None) -> str | None:
         """A date as CKAN's timestamp: the start of that day in the city, in naive UTC."""
         if day is None:
             return None
-        local = dt.datetime.combine(day, dt.time(), tzinfo=self.zone)
-        return local.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
+        if day not in self._stamps:
+            local = dt.datetime.combine(day, dt.time(), tzinfo=self.zone)
+            self._stamps[day] = local.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
+        return self._stamps[day]
+
+    def tag(self, name: str) -> dict[str, Any]:
+        if name not in self._tag_ids:
+            self._tag_ids[name] = _uuid(f"{self.base}tags/{name}")
+        return {
+            "id": self._tag_ids[name],
+            "name": name,
+            "display_name": name,
+            "state": "active",
+            "vocabulary_id": None,
+        }
 
     def organization(self, a: Record, created: str | None) -> dict[str, Any]:
         return {
@@ -163,15 +194,16 @@ class _Mapper:
         }
 
     def resource(self, x: Distribution, package_id: str, position: int, created, modified) -> dict:
-        fmt = self.formats.get(x.get("format"))
-        media = x.get("media_type") or (fmt.get("media_type") if fmt else None)
-        size = x.get("byte_size")
+        get = x.fields.get  # (read directly: 25,000 resources at 10,000 datasets)
+        fmt = self.formats.get(get("format"))
+        media = get("media_type") or (fmt.get("media_type") if fmt else None)
+        size = get("byte_size")
         res: dict[str, Any] = {
             "id": _uuid(f"{self.base}datasets/{x.dataset_id}/#distribution-{x.position}"),
             "package_id": package_id,
-            "name": x.text("title", "vi"),
-            "description": x.get("description.vi", ""),
-            "format": x.get("format", ""),
+            "name": get("title.vi") or "",
+            "description": get("description.vi") or "",
+            "format": get("format") or "",
             "mimetype": media or None,
             "mimetype_inner": None,
             "url": safe_url(x.url),
@@ -189,10 +221,10 @@ class _Mapper:
             "state": "active",
         }
         for key, value in (
-            ("name_en", x.get("title.en")),
-            ("description_en", x.get("description.en")),
-            ("download_url", safe_url(x.get("download_url"))),
-            ("access_url", safe_url(x.get("access_url"))),
+            ("name_en", get("title.en")),
+            ("description_en", get("description.en")),
+            ("download_url", safe_url(get("download_url"))),
+            ("access_url", safe_url(get("access_url"))),
         ):
             if value:
                 res[key] = value
@@ -202,49 +234,52 @@ class _Mapper:
 
     def package(self, d: Dataset) -> dict[str, Any]:
         c = self.c
-        page = f"{self.base}datasets/{d.id}/"
+        get = d.fields.get  # (read directly: the fields of 10,000 datasets)
+        name = get("id")
+        page = f"{self.base}datasets/{name}/"
         pid = _uuid(page)
-        created = self.stamp(d.date("issued") or d.date("modified") or self.today)
-        modified = self.stamp(d.date("modified") or d.date("issued") or self.today)
-        agency = c.agencies.get(d.agency)
-        licence = c.licences.get(d.get("licence")) if isinstance(d.get("licence"), str) else None
-        tags = _tags(d.items("keywords.vi"))
+        issued, changed = d.date("issued"), d.date("modified")
+        created = self.stamp(issued or changed or self.today)
+        modified = self.stamp(changed or issued or self.today)
+        agency = c.agencies.get(get("agency"))
+        licence = c.licences.get(get("licence")) if isinstance(get("licence"), str) else None
+        tags = _tags(get("keywords.vi") or ())
         dists = d.distributions if self.edition == INTERNAL else d.public_distributions()
         extras: dict[str, Any] = {
-            "ref": d.get("ref"),
-            "title_en": d.get("title.en"),
-            "notes_en": d.get("description.en"),
-            "tags_en": _tags(d.items("keywords.en")),
-            "access_level": d.access,
-            "data_class": d.get("data_class"),
-            "personal_data": d.get("personal_data"),
-            "legal_basis": d.get("legal_basis"),
-            "frequency": d.get("frequency"),
-            "status": d.status,
+            "ref": get("ref"),
+            "title_en": get("title.en"),
+            "notes_en": get("description.en"),
+            "tags_en": _tags(get("keywords.en") or ()),
+            "access_level": get("access"),
+            "data_class": get("data_class"),
+            "personal_data": get("personal_data"),
+            "legal_basis": get("legal_basis"),
+            "frequency": get("frequency"),
+            "status": get("status"),
             "due_date": d.due,
-            "issued": d.date("issued"),
-            "modified": d.date("modified"),
-            "spatial_code": d.items("spatial"),
+            "issued": issued,
+            "modified": changed,
+            "spatial_code": get("spatial"),
             "temporal_start": d.date("temporal.start"),
             "temporal_end": d.date("temporal.end"),
-            "sharing_methods": d.items("sharing.methods"),
-            "consumers": d.items("sharing.consumers"),
-            "schema": d.get("schema"),
+            "sharing_methods": get("sharing.methods"),
+            "consumers": get("sharing.consumers"),
+            "schema": get("schema"),
         }
         if self.edition == INTERNAL:
             extras.update({f"internal_{k}": v for k, v in d.internal.items()})
-        org = self.org_summary.get(d.agency)
+        org = self.org_summary.get(get("agency"))
         return {
             "id": pid,
-            "name": d.id,
-            "title": d.text("title", "vi"),
-            "notes": d.get("description.vi", ""),
-            "url": safe_url(d.get("landing_page")) or page,
+            "name": name,
+            "title": get("title.vi") or "",
+            "notes": get("description.vi") or "",
+            "url": safe_url(get("landing_page")) or page,
             "version": None,
-            "author": agency.text("name", "vi") if agency else d.agency,
+            "author": agency.text("name", "vi") if agency else get("agency"),
             "author_email": (agency.get("email") if agency else None) or None,
-            "maintainer": d.get("contact.name") or None,
-            "maintainer_email": d.get("contact.email") or None,
+            "maintainer": get("contact.name") or None,
+            "maintainer_email": get("contact.email") or None,
             "license_id": licence.id if licence else NOT_SPECIFIED,
             "license_title": licence.text("title", "vi") if licence else _NOT_SPECIFIED_TITLE,
             "license_url": safe_url(licence.get("url")) if licence else "",
@@ -256,17 +291,8 @@ class _Mapper:
             "metadata_modified": modified,
             "owner_org": org["id"] if org else None,
             "organization": org,
-            "groups": [self.group_summary[t] for t in d.themes if t in self.group_summary],
-            "tags": [
-                {
-                    "id": _uuid(f"{self.base}tags/{name}"),
-                    "name": name,
-                    "display_name": name,
-                    "state": "active",
-                    "vocabulary_id": None,
-                }
-                for name in sorted(tags)
-            ],
+            "groups": [self.group_summary[t] for t in get("themes") or () if t in self.group_summary],
+            "tags": [self.tag(name) for name in sorted(tags)],
             "num_tags": len(tags),
             "extras": _extras(extras),
             "resources": [self.resource(x, pid, i, created, modified) for i, x in enumerate(dists)],
@@ -312,20 +338,22 @@ def publish(c: Catalogue, today: dt.date, edition: str) -> Published:
     # "created" is that of its oldest published dataset, else the oldest of all.
     created = {d.id: m.stamp(d.date("issued") or d.date("modified") or today) for d in datasets}
     oldest = min(created.values(), default=m.stamp(today))
+    first: dict[str, str] = {}  # each agency's oldest
+    for d in datasets:
+        agency, stamp = d.fields.get("agency"), created[d.id]
+        if agency not in first or stamp < first[agency]:
+            first[agency] = stamp
     for a in c.agencies.values():
-        own = [created[d.id] for d in datasets if d.agency == a.id]
-        m.org_summary[a.id] = m.organization(a, min(own, default=oldest))
+        m.org_summary[a.id] = m.organization(a, first.get(a.id, oldest))
     for t in c.themes.values():
         m.group_summary[t.id] = m.group(t)
     packages = [m.package(d) for d in datasets]
-    raw = [dumps(p) for p in packages]
     by_key: dict[str, int] = {}
     for i, p in enumerate(packages):
         by_key[p["name"]] = by_key[p["id"]] = i
 
-    def count(pred) -> int:
-        return sum(1 for p in packages if pred(p))
-
+    in_org = Counter(p["organization"]["name"] for p in packages if p["organization"])
+    in_group = Counter(g["name"] for p in packages for g in p["groups"])
     organizations = []
     for a in sorted(c.agencies.values(), key=lambda r: r.id):
         org = m.org_summary[a.id]
@@ -334,7 +362,7 @@ def publish(c: Catalogue, today: dt.date, edition: str) -> Published:
                 **org,
                 "display_name": org["title"],
                 "image_display_url": "",
-                "package_count": count(lambda p, name=a.id: p["organization"]["name"] == name),
+                "package_count": in_org[a.id],
                 "num_followers": 0,
                 "extras": _extras(
                     {
@@ -362,7 +390,7 @@ def publish(c: Catalogue, today: dt.date, edition: str) -> Published:
                 "is_organization": False,
                 "approval_status": "approved",
                 "state": "active",
-                "package_count": count(lambda p, name=t.id: any(x["name"] == name for x in p["groups"])),
+                "package_count": in_group[t.id],
                 "num_followers": 0,
                 "extras": _extras({"title_en": t.get("name.en"), "eu_theme": t.get("eu_theme")}),
                 "groups": [],
@@ -385,7 +413,7 @@ def publish(c: Catalogue, today: dt.date, edition: str) -> Published:
         "locale_default": c.default_language,
         "extensions": [],
     }
-    return Published(base, edition, packages, raw, organizations, groups, licences, tags, status, by_key)
+    return Published(base, edition, packages, organizations, groups, licences, tags, status, by_key)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -426,8 +454,9 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
     out: list[tuple[str, bytes]] = [
         (action, envelope(pub.help(action), dumps(result))) for action, result in list_results(pub).items()
     ]
-    everything = b"[" + b",".join(pub.raw) + b"]"
-    n = str(len(pub.raw)).encode()
+    raw = [dumps(p) for p in pub.packages]  # each package serialised once, for every file it is in
+    everything = b"[" + b",".join(raw) + b"]"
+    n = str(len(raw)).encode()
     search = b'{"count":' + n + b',"facets":{},"results":' + everything
     search += b',"search_facets":{},"sort":"name asc"}'
     out.append(("package_search", envelope(pub.help("package_search"), search)))
@@ -441,19 +470,19 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
             "current_package_list_with_resources",
             envelope(
                 pub.help("current_package_list_with_resources"),
-                b"[" + b",".join(pub.raw[i] for i in by_modified) + b"]",
+                b"[" + b",".join(raw[i] for i in by_modified) + b"]",
             ),
         )
     )
     for prefix in PREFIXES:
         for action, data in out:
             yield prefix + action, data
-        for p, raw in zip(pub.packages, pub.raw, strict=True):
-            yield f"{prefix}dataset/{_safe(p['name'])}.json", raw
+        for p, one in zip(pub.packages, raw, strict=True):
+            yield f"{prefix}dataset/{_safe(p['name'])}.json", one
     # By-id answers, once: deploy/nginx.conf serves them for both prefixes.
     show = pub.help("package_show")
-    for p, raw in zip(pub.packages, pub.raw, strict=True):
-        data = envelope(show, raw)
+    for p, one in zip(pub.packages, raw, strict=True):
+        data = envelope(show, one)
         yield f"api/3/action/package_show/{_safe(p['name'])}.json", data
         yield f"api/3/action/package_show/{p['id']}.json", data
     for action, items in (("organization_show", pub.organizations), ("group_show", pub.groups)):
