@@ -186,3 +186,22 @@ def test_ckanapi_search_terminates_on_the_static_api(nginx):
     assert run.returncode == 0, run.stderr
     names = [json.loads(line)["name"] for line in run.stdout.splitlines()]
     assert sorted(names) == json.loads((out / "api/3/action/package_list").read_text())["result"]
+
+
+def test_a_harvester_reads_the_static_search_once_and_stops(nginx):
+    """ckanext-harvest's CKAN harvester: rows=100, sort=id asc, start += rows until an empty
+    page, and an error when a page repeats the previous one."""
+    url, out = nginx
+    seen, previous, start = [], None, 0
+    while True:
+        params = {"rows": 100, "start": start, "sort": "id asc"}
+        content = requests.get(f"{url}/api/3/action/package_search", params=params, timeout=60).content
+        assert content != previous, "the paging does not work"
+        previous = content
+        page = json.loads(content)["result"]["results"]
+        if not page:
+            break
+        seen += [p["name"] for p in page]
+        start += 100
+    names = json.loads((out / "api/3/action/package_list").read_text())["result"]
+    assert sorted(seen) == names and len(seen) == len(set(seen))
