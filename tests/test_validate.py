@@ -120,7 +120,7 @@ def test_no_traceback_for_any_bad_case(make_case):
         assert "Traceback" not in res.stderr and "internal error" not in res.stderr, name
 
 
-def test_checking_in_parts_finds_what_checking_whole_finds(tmp_path):
+def test_checking_in_parts_finds_what_checking_whole_finds(tmp_path, monkeypatch):
     """A large list is cut into slices checked on several cores; the findings must not change,
     including those between entries of different slices (duplicate ids, colliding titles)."""
     from citycat.validate import _validate_in_parts, _validate_whole, split_entries
@@ -145,6 +145,12 @@ def test_checking_in_parts_finds_what_checking_whole_finds(tmp_path):
     assert split.findings == whole.findings
     assert any(f.code == "duplicate-id" for f in whole.findings)
     assert split.datasets == whole.datasets == 400
+    # the build's path: the whole list loaded here, checked on forked processes
+    from citycat import validate as module
+
+    monkeypatch.setattr(module, "CHECK_PARALLEL_MIN", 100)
+    forked = _validate_whole(out, TODAY, workers=3)
+    assert forked.findings == whole.findings and forked.catalogue.datasets == whole.catalogue.datasets
 
 
 def test_a_list_that_cannot_be_cut_is_checked_whole(tmp_path):

@@ -1,3 +1,5 @@
+import unicodedata
+
 from citycat.vietnamese import fold, slugify, sort_key
 
 
@@ -32,3 +34,24 @@ def test_vietnamese_alphabetical_order():
 
 def test_tones_are_a_secondary_key():
     assert sorted(["hỏa", "hoa", "hòa", "hóa"], key=sort_key) == ["hoa", "hòa", "hỏa", "hóa"]
+
+
+def test_remembered_characters_sort_as_the_long_way():
+    """sort_key remembers each character's letter and tone; it must agree with working them out
+    on the whole text, including NFD input, lone combining marks and characters outside the
+    alphabet."""
+    from citycat.vietnamese import _sort_key
+
+    texts = [
+        "Danh sách cơ sở khám bệnh",
+        "Đường phố Hòa Bình",
+        "Hoà",
+        "hòa",
+        "Ánh ĂN ân Ơn ưu ỷ ỹ",
+        "x\u0300 a\u0301",  # a lone tone mark after x, a decomposed á
+        "e\u0302\u0323 Ệ",
+        "Straße ﬁ 한국 Ǆ 2026",
+        "",
+    ]
+    for text in texts + [unicodedata.normalize("NFD", t) for t in texts]:
+        assert sort_key(text) == _sort_key(text), text

@@ -69,7 +69,16 @@ def theme_for(root: Path) -> Path:
 def _environment(theme: Path):
     import jinja2
 
-    return jinja2.Environment(
+    class Environment(jinja2.Environment):
+        """Views and UI strings are plain dicts: ``d.title`` looks the key up first (Jinja2
+        would first try, and fail, to find an attribute: a fifth of a page's rendering)."""
+
+        def getattr(self, obj, attribute):
+            if type(obj) is dict and attribute in obj:
+                return obj[attribute]
+            return super().getattr(obj, attribute)
+
+    return Environment(
         loader=jinja2.FileSystemLoader(str(theme / "templates")),
         autoescape=True,
         auto_reload=False,  # a build renders each template thousands of times: no stat() per use

@@ -87,7 +87,7 @@ def validate(
         if not need_catalogue:
             result = _validate_in_parts(root, today, workers or os.cpu_count() or 1)
         if result is None:
-            result = _validate_whole(root, today)
+            result = _validate_whole(root, today, workers or os.cpu_count() or 1)
     finally:
         if enabled:
             gc.enable()
@@ -96,7 +96,7 @@ def validate(
     return result
 
 
-def _validate_whole(root: Path, today: dt.date) -> Result:
+def _validate_whole(root: Path, today: dt.date, workers: int = 1) -> Result:
     from citycat import checks
     from citycat.load import load
     from citycat.yamlsafe import FatalYAML
@@ -105,9 +105,47 @@ def _validate_whole(root: Path, today: dt.date) -> Result:
         loaded = load(root)
     except FatalYAML as fatal:  # the catalogue's own package descriptor is unreadable
         return Result((fatal.finding,), None, 0, "vi")
-    found = list(loaded.findings) + checks.run(loaded.catalogue, today)
     c = loaded.catalogue
+    if workers > 1 and len(c.datasets) >= CHECK_PARALLEL_MIN:
+        found = list(loaded.findings) + _check_on_forks(c, today, workers)
+    else:
+        found = list(loaded.findings) + checks.run(c, today)
     return Result(_unique_sorted(found), c, len(c.datasets), c.default_language)
+
+
+CHECK_PARALLEL_MIN = 2000  # datasets; below this, one process checks faster than starting others
+_LOADED: Catalogue | None = None  # what forked checking processes inherit
+
+
+def _check_on_forks(c: Catalogue, today: dt.date, workers: int) -> list[Finding]:
+    """Check the loaded catalogue on ``workers`` processes: forked ones inherit it and check
+    every ``workers``-th dataset (all but the rules between entries); this one checks the rest,
+    then the rules between entries over the whole list."""
+    global _LOADED
+    import multiprocessing
+
+    import citycat.checks.tables  # noqa: F401 - imported before forking, once for all
+    from citycat import checks
+
+    _LOADED = c
+    try:
+        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+            others = pool.map_async(_check_slice, [(k, workers, today) for k in range(1, workers)])
+            found = _check_slice((0, workers, today))
+            for more in others.get():
+                found += more
+    finally:
+        _LOADED = None
+    return found + checks.cross_entry(c.meta, c.datasets)
+
+
+def _check_slice(job: tuple[int, int, dt.date]) -> list[Finding]:
+    from dataclasses import replace
+
+    from citycat import checks
+
+    k, n, today = job
+    return checks.run(replace(_LOADED, datasets=_LOADED.datasets[k::n]), today, whole=False)
 
 
 def _unique_sorted(found: list[Finding]) -> tuple[Finding, ...]:

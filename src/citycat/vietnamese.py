@@ -36,7 +36,29 @@ def slugify(text: str, max_length: int = 100) -> str:
 
 
 def sort_key(text: str) -> tuple:
-    """Sort in Vietnamese order: letters by the Vietnamese alphabet, then tones as a second key."""
+    """Sort in Vietnamese order: letters by the Vietnamese alphabet, then tones as a second key.
+
+    Each character's (letter, tone) is worked out once and remembered: a 10,000-dataset build
+    sorts 20,000 titles. Text holding a lone combining mark takes the long way (``_sort_key``).
+    """
+    letters: list[int] = []
+    tones: list[int] = []
+    for ch in nfc(text).casefold():
+        known = _CHARS.get(ch)
+        if known is None:
+            one = _sort_key(ch)
+            if len(one[0]) != 1 or unicodedata.combining(ch):
+                return _sort_key(text)
+            known = _CHARS[ch] = (one[0][0], one[1][0])
+        letters.append(known[0])
+        tones.append(known[1])
+    return (letters, tones)
+
+
+_CHARS: dict[str, tuple[int, int]] = {}
+
+
+def _sort_key(text: str) -> tuple:
     letters: list[int] = []
     tones: list[int] = []
     for ch in unicodedata.normalize("NFD", nfc(text).casefold()):
