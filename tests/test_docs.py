@@ -14,7 +14,7 @@ def test_every_check_has_both_languages_and_a_known_severity():
     for code, check in registry().items():
         assert re.fullmatch(r"[a-z][a-z0-9-]+", code), code
         assert check.severity in ("error", "warning"), code
-        assert check.group in ("load", "schema", "rule"), code
+        assert check.group in ("load", "schema", "rule", "change"), code
         for part in (check.title, check.message, check.fix):
             assert part.get("vi", "").strip() and part.get("en", "").strip(), code
 
@@ -30,6 +30,15 @@ def test_docs_document_every_check():
     text = (ROOT / "docs" / "checks.md").read_text("utf-8")
     documented = set(re.findall(r"^### `([a-z0-9-]+)`", text, re.M))
     assert documented == set(registry()), sorted(set(registry()) ^ documented)
+
+
+def test_every_check_has_an_example_in_the_docs():
+    from citycat.docs import examples
+
+    shown = set(examples()) | {code for code, check in registry().items() if check.example}
+    assert shown == set(registry()), sorted(set(registry()) - shown)
+    text = (ROOT / "docs" / "checks.md").read_text("utf-8")
+    assert text.count("Ví dụ / Example (") == len(registry())
 
 
 def test_docs_are_generated_from_the_registry():

@@ -82,6 +82,15 @@ def validate(
     ] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
     no_cache: NoCacheOption = False,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            metavar="REF",
+            help="Only the entries changed since this git ref, plus what breaks users "
+            "(a published dataset removed or renamed, an id reused).",
+        ),
+    ] = None,
 ) -> None:
     """Check the catalogue: every mistake with its file, line, what is wrong and how to fix it.
 
@@ -95,6 +104,10 @@ def validate(
         typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
         raise typer.Exit(2)
     result = run(root, today or city_today(), use_cache=not no_cache)
+    if changed_since is not None:
+        from citycat.cli_editing import since
+
+        result = since(root, result, changed_since, lang)
     language = (lang.value if lang else result.default_language) or "vi"
     if language not in output.WORDS:
         language = "vi"
@@ -221,6 +234,9 @@ def version() -> None:
     from citycat import __version__
 
     typer.echo(__version__)
+
+
+from citycat import cli_editing  # noqa: E402, F401 - diff, summary, schema, fields, fmt, new
 
 
 def main() -> None:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
+
 from citycat.findings import registry
+
+# The bad cases of the test suite: each is a real file that the tests prove triggers its code.
+CASES = Path(__file__).resolve().parents[2] / "tests" / "cases" / "bad"
 
 GROUPS = {
     "load": ("Đọc tệp / Reading files", "Problems that stop a file from being read safely."),
@@ -11,7 +18,54 @@ GROUPS = {
         "Checked by Frictionless against schemas/catalogue/*.json: edit those files to change a rule.",
     ),
     "rule": ("Quy tắc liên trường / Cross-field rules", "What a Table Schema cannot say, checked in code."),
+    "change": (
+        "Thay đổi so với bản trước / Changes since a git ref",
+        "Checked by `citycat validate --changed-since REF` (in a pull request: against its base branch).",
+    ),
 }
+
+
+def examples(cases: Path = CASES) -> dict[str, tuple[str, str, str, str]]:
+    """For each code, the first bad case showing it: (case, file:line, the offending line, why)."""
+    out: dict[str, tuple[str, str, str, str]] = {}
+    if not cases.is_dir():
+        return out
+    for spec_path in sorted(cases.glob("*/case.yaml")):
+        spec = yaml.safe_load(spec_path.read_text("utf-8"))
+        if spec["code"] in out:
+            continue
+        case, file, line = spec_path.parent.name, spec["file"], spec.get("line") or 0
+        source = spec_path.parent / file
+        if not source.is_file():
+            source = cases.parent / "good" / file
+        text = ""
+        if line and source.is_file():
+            lines = source.read_bytes().split(b"\n")
+            if line <= len(lines):
+                text = lines[line - 1].rstrip(b"\r").decode("utf-8", "replace")  # a bad byte shows as �
+                text = text.replace("\ufeff", "\\ufeff").replace("\t", "\\t")
+        out[spec["code"]] = (case, f"{file}:{line}" if line else file, text, spec.get("why", ""))
+    return out
+
+
+def _example_lines(code: str, check, cases: dict) -> list[str]:
+    if code in cases:
+        case, where, text, why = cases[code]
+        source = f"`tests/cases/bad/{case}`, {where}"
+    elif check.example:
+        where, text, why = check.example["file"], check.example["text"], check.example["why"]
+        source = where
+    else:
+        return []
+    lines = [f"Ví dụ / Example ({source}: {why}):", ""]
+    if text:
+        fence = (
+            "diff"
+            if text.startswith(("-", "+"))
+            else {".csv": "csv", ".json": "json"}.get(Path(where.split(":")[0]).suffix, "yaml")
+        )
+        lines += [f"```{fence}", *text.split("\n"), "```", ""]
+    return lines
 
 
 def checks_markdown() -> str:
@@ -25,6 +79,7 @@ def checks_markdown() -> str:
         "",
     ]
     checks = registry()
+    cases = examples()
     for group, (title, blurb) in GROUPS.items():
         lines += [f"## {title}", "", blurb, ""]
         for code, check in checks.items():
@@ -40,5 +95,6 @@ def checks_markdown() -> str:
                 f"- en: {check.message['en']}",
                 f"  - Fix: {check.fix['en']}",
                 "",
+                *_example_lines(code, check, cases),
             ]
     return "\n".join(lines).rstrip() + "\n"

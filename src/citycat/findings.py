@@ -43,6 +43,7 @@ class Check:
     title: Mapping[str, str]
     message: Mapping[str, str]
     fix: Mapping[str, str]
+    example: Mapping[str, str] | None = None  # for a code no tests/cases/bad case shows: file, text, why
 
 
 @functools.cache
@@ -59,6 +60,7 @@ def registry() -> Mapping[str, Check]:
             title=spec["title"],
             message=spec["message"],
             fix=spec["fix"],
+            example=spec.get("example"),
         )
     return out
 
