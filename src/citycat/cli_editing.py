@@ -113,3 +113,73 @@ def summary(
     result = since(root, run(root, today or city_today()), ref, lang)
     language = _language(lang, result.default_language)
     typer.echo(changeview.summary(comparison, result.findings, language, strict), nl=False)
+
+
+def _loaded(root: Path):
+    """The loaded catalogue, or exit 1 with what stops it from being read."""
+    from citycat.load import load
+    from citycat.yamlsafe import FatalYAML
+
+    try:
+        return load(root).catalogue
+    except FatalYAML as fatal:
+        raise _fail(f"{fatal.finding.loc}: {fatal.finding.message('vi')}", 1) from None
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a whole file or nothing: a temporary file beside it, then renamed over it."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def schema(
+    root: RootOption = Path("."),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write here (relative to --root); '-' for standard output."),
+    ] = None,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 if the file is not up to date.")] = False,
+    lang: LangOption = None,
+) -> None:
+    """The JSON Schema of datasets.yaml for editors, from the Table Schemas and the registers.
+
+    By default it (re)writes schemas/editor/datasets.schema.json, which the first line of
+    datasets.yaml points VS Code's YAML extension to.
+    """
+    from citycat.editorschema import PATH, render
+
+    root = _catalogue_root(root)
+    data = render(_loaded(root))
+    if out is not None and str(out) == "-":
+        typer.echo(data.decode("utf-8"), nl=False)
+        return
+    target = root / (out or PATH)
+    vi = _language(lang) == "vi"
+    if check:
+        current = target.read_bytes() if target.is_file() else None
+        if current != data:
+            raise _fail(
+                f"{target.relative_to(root)} chưa cập nhật: chạy 'citycat schema'"
+                if vi
+                else f"{target.relative_to(root)} is stale: run 'citycat schema'",
+                1,
+            )
+        return
+    try:
+        write_atomic(target, data)
+    except OSError as exc:
+        raise _fail(f"{target}: {exc.strerror or exc}") from None
+    typer.echo(f"{'đã ghi' if vi else 'wrote'} {target.relative_to(root)}", err=True)

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from citycat.model import Catalogue
 
-MODULES: tuple[str, ...] = ("ckan",)  # module names below citycat.feeds, in the order they are written
+MODULES: tuple[str, ...] = ("ckan", "editorschema")  # module names below citycat.feeds, in the order they are written
 
 
 def _modules():
