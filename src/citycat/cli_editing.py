@@ -183,3 +183,74 @@ def schema(
     except OSError as exc:
         raise _fail(f"{target}: {exc.strerror or exc}") from None
     typer.echo(f"{'đã ghi' if vi else 'wrote'} {target.relative_to(root)}", err=True)
+
+
+def _show_finding(finding, root: Path, language: str) -> None:
+    from citycat import output
+
+    for line in list(output.text([finding], root, language, False, None))[:-1]:
+        typer.echo(line, err=True)
+
+
+@app.command()
+def fmt(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="YAML files to format (default: datasets.yaml).", show_default=False),
+    ] = None,
+    root: RootOption = Path("."),
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Change nothing; exit 1 and show the difference if a file needs it."),
+    ] = False,
+    lang: LangOption = None,
+) -> None:
+    """Write datasets.yaml in the one canonical layout, keeping every comment.
+
+    NFC text, the usual key order, two-space indentation, double quotes where quotes are needed,
+    dates as YYYY-MM-DD. Running it twice changes nothing the second time.
+    """
+    import difflib
+
+    from citycat.fmt import FormatError, format_text
+    from citycat.yamlsafe import FatalYAML, load_file
+
+    root = root.resolve()
+    language = _language(lang)
+    vi = language == "vi"
+    targets = [p if p.is_absolute() else root / p for p in (files or [Path("datasets.yaml")])]
+    failed = stale = False
+    for path in targets:
+        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except OSError as exc:
+            raise _fail(f"{name}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            text = None
+        try:
+            if text is None:
+                load_file(path, name)  # raises with the place of the first byte that is not UTF-8
+            done = format_text(text, name)
+        except (FormatError, FatalYAML) as exc:
+            _show_finding(exc.finding, root, language)
+            failed = True
+            continue
+        if not done.changed:
+            typer.echo(f"{name}: {'đã đúng định dạng' if vi else 'already formatted'}", err=True)
+            continue
+        if check:
+            stale = True
+            typer.echo(
+                f"{name}: {'cần định dạng lại — chạy' if vi else 'needs formatting — run'} 'citycat fmt'",
+                err=True,
+            )
+            diff = difflib.unified_diff(
+                done.before.splitlines(keepends=True), done.after.splitlines(keepends=True), name, name
+            )
+            typer.echo("".join(list(diff)[:200]), nl=False)
+            continue
+        write_atomic(path, done.after.encode("utf-8"))
+        typer.echo(f"{name}: {'đã định dạng' if vi else 'formatted'}", err=True)
+    if failed or stale:
+        raise typer.Exit(1)
