@@ -304,3 +304,37 @@ def test_a_rebuild_replaces_the_site_and_the_old_one_goes(tmp_path):
     while [p for p in tmp_path.iterdir() if p.name.startswith(".public.old")] and time.monotonic() < deadline:
         time.sleep(0.1)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+
+
+def test_results_on_dataset_agency_and_home_pages(site):
+    """The scores (citycat.scores) as the site shows them: a dataset's six standards with the
+    points withheld, an agency's scorecard and rank, the ranking on the home page."""
+    import re
+    from html import unescape
+
+    from citycat import scores
+    from citycat.validate import validate
+
+    result = validate(ROOT, TODAY, use_cache=False, need_catalogue=True)
+    c = result.catalogue
+    all_scores = scores.score_all(c, result.findings, TODAY)
+    for d in c.datasets[:10]:
+        s = all_scores[d.id]
+        for lang, prefix in (("vi", ""), ("en", "en/")):
+            html = (site / prefix / "datasets" / d.id / "index.html").read_text("utf-8")
+            meters = re.findall(r'<meter min="0" max="100"[^>]* value="(\d+)"', html)
+            assert [int(m) for m in meters] == [x.score for x in s.standards], d.id
+            assert f"{s.overall}<small>/100</small>" in html
+            text = unescape(html)
+            for crit in s.losses():
+                assert f"−{round(crit.lost)} {crit.title(lang)}: {crit.message(lang)}" in text
+    cards = {x["id"]: x for x in scores.agencies(c, all_scores, TODAY)}
+    health = (site / "agencies" / "so-y-te" / "index.html").read_text("utf-8")
+    ranked = sum(1 for x in cards.values() if x["rank"])
+    assert f"Xếp thứ {cards['so-y-te']['rank']}/{ranked} cơ quan" in health
+    home = (site / "index.html").read_text("utf-8")
+    rows = re.findall(r'<tr><td class="num">(\d+)</td><th scope="row"><a href="agencies/([^/]+)/">', home)
+    assert [int(r) for r, _ in rows] == list(range(1, ranked + 1))
+    assert [a for _, a in rows] == [x["id"] for x in sorted(cards.values(), key=lambda x: x["rank"] or 99)][
+        :ranked
+    ]

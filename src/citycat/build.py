@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -156,8 +156,16 @@ class Renderer:
     pages cost little more than joining strings.
     """
 
-    def __init__(self, c: Catalogue, theme: Path, today: dt.date, edition: str = views.PUBLIC):
+    def __init__(
+        self,
+        c: Catalogue,
+        theme: Path,
+        today: dt.date,
+        edition: str = views.PUBLIC,
+        scored: Mapping[str, Any] | None = None,
+    ):
         self.c, self.theme, self.today, self.edition = c, theme, today, edition
+        self.scored = scored or {}  # citycat.scores.score_all: each dataset's results
         self.env = _environment(theme)
         self.strings = i18n.load_strings(theme)
         self.fragments: dict[tuple, Any] = {}  # ("card", lang, depth, id) / ("row", lang, id) → Markup
@@ -184,7 +192,10 @@ class Renderer:
         return Markup(template.render({**context, "d": v}))
 
     def view(self, d: Dataset, lang: str) -> dict:
-        return views.dataset_view(d, self.c, lang, self.today, self.edition)
+        v = views.dataset_view(d, self.c, lang, self.today, self.edition)
+        s = self.scored.get(d.id)
+        v["score"] = views.score_view(s, lang) if s is not None else None
+        return v
 
     def card(self, d: Dataset, lang: str, depth: int):
         key = ("card", lang, depth, d.id)
@@ -285,12 +296,17 @@ def render(
     today: dt.date,
     edition: str = views.PUBLIC,
     pages: list[views.Page] | None = None,
+    findings: tuple[Finding, ...] = (),
 ) -> Iterator[tuple[str, bytes]]:
     """Every file of the site, as (path below the output folder, content): the dataset pages
-    first, then the rest. ``pages`` (``views.pages``) can be given when worked out already."""
-    renderer = Renderer(c, theme, today, edition)
+    first, then the rest. ``findings`` (the catalogue's warnings) feed the scores; ``pages``
+    (``views.pages``) can be given when worked out already."""
+    from citycat import scores
+
+    scored = scores.score_all(c, findings, today)
+    renderer = Renderer(c, theme, today, edition, scored)
     yield from renderer.datasets(c.datasets)
-    yield from renderer.rest(pages if pages is not None else views.pages(c, today, edition))
+    yield from renderer.rest(pages if pages is not None else views.pages(c, today, edition, scored))
 
 
 def _charts(c: Catalogue, lang: str, t: dict, progress: dict) -> dict[str, str]:
@@ -528,10 +544,13 @@ def build(
     catalogue = result.catalogue
     # (the garbage collector stays on: Jinja2's render contexts make cycles, and without it
     # memory grows until a 10,000-dataset build is slower, not faster)
-    pages = views.pages(catalogue, today, edition)
+    from citycat import scores
+
+    scored = scores.score_all(catalogue, result.findings, today)
+    pages = views.pages(catalogue, today, edition, scored)
     if parts is None:
         parts = min(os.cpu_count() or 1, 4) if len(pages) >= PARALLEL_MIN_PAGES else 1
-    renderer = Renderer(catalogue, theme, today, edition)
+    renderer = Renderer(catalogue, theme, today, edition, scored)
     count = write(lambda folder: render_into(folder, renderer, pages, parts), out)
     html = sum(1 for _ in pages) + 1  # and the 404 page
     return Built(out, count, html, time.perf_counter() - started, result.findings, catalogue)

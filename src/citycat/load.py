@@ -98,10 +98,12 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
             lists[name] = tuple(records)
             registers[name] = MappingProxyType({r.id: r for r in reversed(records)})  # first one wins
     schemas, samples = _dictionaries(root, datasets)
+    shared = _shared_fields(root, findings)
     catalogue = Catalogue(
         root=str(root),
         table_schemas=MappingProxyType(schemas),
         samples=MappingProxyType(samples),
+        shared_fields=MappingProxyType(shared),
         settings=settings or Record("settings", EMPTY, EMPTY, Loc("catalogue/settings.yaml")),
         registers=MappingProxyType(registers),
         datasets=datasets,
@@ -109,6 +111,30 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
         meta=MappingProxyType(descriptor),
     )
     return Loaded(catalogue, tuple(findings))
+
+
+SHARED_FIELDS = "schemas/shared/fields.json"
+
+
+def _shared_fields(root: Path, findings: list[Finding]) -> dict[str, Any]:
+    """The shared field definitions (a Table Schema of their own), by name; none when the file
+    is absent, and a finding when it cannot be read as a Table Schema."""
+    path = root / SHARED_FIELDS
+    if not path.is_file():
+        return {}
+    try:
+        descriptor = json.loads(path.read_text("utf-8"))
+        fields = descriptor["fields"]
+        return {
+            f["name"]: MappingProxyType(f)
+            for f in fields
+            if isinstance(f, dict) and isinstance(f.get("name"), str)
+        }
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        findings.append(
+            Finding("schema-invalid", Loc(SHARED_FIELDS), params={"path": SHARED_FIELDS, "problem": str(exc)})
+        )
+        return {}
 
 
 SAMPLE_ROWS = 11  # the header and ten rows: what a dataset page previews

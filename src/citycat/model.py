@@ -130,6 +130,11 @@ class Catalogue:
     # the datasets' Table Schemas (by path) and the first rows of their samples (by path)
     table_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: EMPTY)
     samples: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=lambda: EMPTY)
+    # the shared field definitions (schemas/shared/fields.json), by name
+    shared_fields: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: EMPTY)
+    # the last check of every URL, by URL (catalogue/link-status.json, written by `citycat
+    # check-links`; see citycat.links); empty when never checked. Read only: no network here.
+    links: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: EMPTY)
 
     def register(self, name: str) -> Mapping[str, Record]:
         return self.registers.get(name, EMPTY)

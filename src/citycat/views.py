@@ -291,9 +291,79 @@ def facets(
 # The pages
 
 
-def pages(c: Catalogue, today: dt.date, edition: str = PUBLIC) -> list[Page]:
+def score_view(s: Any, lang: str) -> dict[str, Any]:
+    """A dataset's results (``citycat.scores.DatasetScore``) in plain words for its page."""
+    from citycat import scores
+
+    return {
+        "overall": s.overall,
+        "band": scores.band(s.overall)["key"],
+        "band_label": scores.band(s.overall)["label"][lang],
+        "standards": [
+            {
+                "key": std.key,
+                "label": std.label(lang),
+                "score": std.score,
+                "band": scores.band(std.score)["key"],
+                "losses": [
+                    {"title": c.title(lang), "lost": round(c.lost), "why": c.message(lang)}
+                    for c in std.criteria
+                    if c.lost > 0.0001
+                ],
+            }
+            for std in s.standards
+        ],
+        "mqa": {
+            "points": s.mqa.points,
+            "max": scores.rules()["mqa"]["max_points"],
+            "rating": s.mqa.rating,
+            "rating_label": s.mqa.rating_label(lang),
+        },
+        "freshness": s.freshness,
+        "freshness_label": scores.freshness_label(s.freshness, lang),
+    }
+
+
+def scorecards(
+    c: Catalogue, scored: Mapping[str, Any], today: dt.date, lang: str
+) -> dict[str, dict[str, Any]]:
+    """Each agency's scorecard in plain words, by agency id (with its rank among all)."""
+    from citycat import scores
+
+    cards = scores.agencies(c, scored, today)
+    ranked = sum(1 for x in cards if x["rank"])
+    labels = {k: scores.rules()["standards"][k]["label"][lang] for k in scores.STANDARDS}
+    out = {}
+    for card in cards:
+        out[card["id"]] = {
+            **{k: card[k] for k in ("rank", "overall", "tau", "mqa", "datasets", "published", "overdue")},
+            "ranked": ranked,
+            "band": scores.band(card["overall"])["key"] if card["overall"] is not None else "none",
+            "standards": [
+                {"key": k, "label": labels[k], "score": card["standards"][k]} for k in scores.STANDARDS
+            ],
+            "worst": [
+                {
+                    "id": dataset_id,
+                    "title": c.dataset(dataset_id).text("title", lang)
+                    if c.dataset(dataset_id)
+                    else dataset_id,
+                    "criterion": crit.title(lang),
+                    "lost": round(crit.lost),
+                    "why": crit.message(lang),
+                }
+                for crit, dataset_id in card["worst"]
+            ],
+        }
+    return out
+
+
+def pages(
+    c: Catalogue, today: dt.date, edition: str = PUBLIC, scored: Mapping[str, Any] | None = None
+) -> list[Page]:
     """Every page of the site, both languages. Lists hold dataset records in display order; the
-    build renders each dataset's card, table row and page from its view (``dataset_view``)."""
+    build renders each dataset's card, table row and page from its view (``dataset_view``).
+    ``scored`` (``citycat.scores.score_all``) adds the results: scorecards and the ranking."""
     out: list[Page] = []
     overall = progress(c, today)
     by_agency: dict[str, list[Dataset]] = {}
@@ -308,16 +378,23 @@ def pages(c: Catalogue, today: dt.date, edition: str = PUBLIC) -> list[Page]:
     for lang in i18n.LANGS:
         ordered = sorted_datasets(c.datasets, lang)
         rank = {d.id: i for i, d in enumerate(ordered)}
+        cards = scorecards(c, scored, today, lang) if scored is not None else {}
         agencies = []
         for a in sorted(c.agencies.values(), key=lambda a: sort_key(a.text("name", lang))):
             own = by_agency.get(a.id, [])
-            agencies.append({**agency_view(a, lang), "progress": progress(c, today, own)})
+            agencies.append(
+                {**agency_view(a, lang), "progress": progress(c, today, own), "scorecard": cards.get(a.id)}
+            )
+        ranking = sorted(
+            (a for a in agencies if a["scorecard"] and a["scorecard"]["rank"]),
+            key=lambda a: a["scorecard"]["rank"],
+        )
         themes = []
         for t in sorted(c.themes.values(), key=lambda t: sort_key(t.text("name", lang))):
             themes.append({"id": t.id, "name": t.text("name", lang), "count": len(by_theme.get(t.id, []))})
         overdue = sorted(late, key=lambda d: (d.due or today, rank[d.id]))
         common = {"progress": overall, "agencies": agencies, "themes": themes}
-        out.append(Page("", lang, "home.html", {**common, "overdue_list": overdue[:10]}))
+        out.append(Page("", lang, "home.html", {**common, "overdue_list": overdue[:10], "ranking": ranking}))
         out.append(
             Page(
                 "datasets/",
