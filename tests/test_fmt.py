@@ -96,8 +96,9 @@ def test_the_meaning_is_kept_as_citycat_reads_it():
 def test_quotes_only_where_needed():
     for text in ("01", "yes", "1.5", "2026-12-31", "a: b", "#x", " padded", ""):
         assert needs_quotes(text), text
-    for text in ("Danh sách nhà thuốc", "so-y-te", "dulieu@hanoi.gov.vn"):
+    for text in ("Danh sách nhà thuốc", "so-y-te", "dulieu@hanoi.gov.vn", "https://a.vn/x?y=1"):
         assert not needs_quotes(text), text
+    assert needs_quotes("a, b", flow=True) and not needs_quotes("a, b")  # in [a, b] a comma splits
 
 
 def test_the_key_orders_cover_every_field_of_the_table_schemas():

@@ -118,15 +118,15 @@ def _yaml() -> YAML:
 # --- the rules -----------------------------------------------------------------------------
 
 
-def needs_quotes(text: str) -> bool:
+def needs_quotes(text: str, flow: bool = False) -> bool:
     """Would citycat (PyYAML, YAML 1.1) read this text as something else when written plain, or
-    could it not be written plain at all (in a block or in a flow list)?"""
+    could it not be written plain at all (as a block value, or in a flow list ``[a, b]``)?"""
     if text == "" or text != text.strip() or "\n" in text:
         return True
     if _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str":
         return True
     analysis = _EMITTER.analyze_scalar(text)
-    return not (analysis.allow_flow_plain and analysis.allow_block_plain)
+    return not (analysis.allow_flow_plain if flow else analysis.allow_block_plain)
 
 
 def _text(value: str) -> Any:

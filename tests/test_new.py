@@ -1,0 +1,182 @@
+"""`citycat new`: an entry added from options or by answering questions, the rest of the file
+byte for byte as it was, and the result valid and already in the canonical layout."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from citycat.cli import app
+from citycat.fmt import format_text
+from citycat.validate import validate
+from citycat.yamlsafe import load_file
+from tests.conftest import CASES, ROOT, TODAY, assemble
+
+runner = CliRunner()
+
+FLAGS = [
+    "--no-input",
+    "--today",
+    "2026-11-28",
+    "--title-vi",
+    "Danh sách điểm wifi công cộng",
+    "--title-en",
+    "Public wifi hotspots",
+    "--description-vi",
+    "Vị trí các điểm phát wifi công cộng miễn phí do Thành phố lắp đặt tại phố đi bộ và công viên.",
+    "--agency",
+    "so-y-te",
+    "--contact-email",
+    "wifi@hanoi.gov.vn",
+    "--themes",
+    "y-te",
+    "--keywords-vi",
+    "wifi, internet công cộng",
+    "--access",
+    "open",
+    "--frequency",
+    "quarterly",
+    "--format",
+    "CSV",
+    "--url",
+    "https://dulieu.hanoi.gov.vn/files/wifi.csv",
+]
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """The repository's own catalogue: comments, section headers, blank lines between entries."""
+    root = tmp_path / "repo"
+    for name in ("catalogue", "schemas", "samples"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copyfile(ROOT / "datasets.yaml", root / "datasets.yaml")
+    return root
+
+
+def entries(root: Path) -> list[dict]:
+    doc, _ = load_file(root / "datasets.yaml", "datasets.yaml")
+    return doc["datasets"]
+
+
+def test_from_options_into_the_repository_file(repo_copy):
+    before = (repo_copy / "datasets.yaml").read_bytes()
+    out = runner.invoke(app, ["new", "-C", str(repo_copy), *FLAGS])
+    assert out.exit_code == 0, out.output
+    after = (repo_copy / "datasets.yaml").read_bytes()
+    assert after.startswith(before)  # everything that was there, byte for byte
+    added = after[len(before) :].decode("utf-8")
+    assert added.startswith("\n  - id: danh-sach-diem-wifi-cong-cong\n")  # a blank line, as between entries
+    assert '      vi: "Danh sách điểm wifi công cộng"\n' in added
+    assert "    keywords:\n      vi: [wifi, internet công cộng]\n" in added
+    assert "        download_url: https://dulieu.hanoi.gov.vn/files/wifi.csv\n" in added
+    new = entries(repo_copy)[-1]
+    assert (new["id"], new["agency"], new["access"], new["licence"], new["status"], str(new["due"])) == (
+        "danh-sach-diem-wifi-cong-cong",
+        "so-y-te",
+        "open",
+        "cc-by",
+        "proposed",
+        "2026-12-31",  # the catalogue's deadline
+    )
+    assert new["personal_data"] is False
+    assert not format_text(after.decode("utf-8")).changed  # already in the canonical layout
+    assert validate(repo_copy, TODAY, use_cache=False).ok()
+    assert "Đã thêm 'danh-sach-diem-wifi-cong-cong' vào datasets.yaml (dòng" in out.output
+
+
+def test_by_answering_questions(tmp_path):
+    root = assemble(tmp_path / "c", CASES / "good")
+    before = (root / "datasets.yaml").read_bytes()
+    answers = [
+        "Sổ theo dõi cấp nước sạch nông thôn",  # title (vi)
+        "",  # title (en): skipped
+        "",  # id: the one made from the title
+        "Ngắn quá",  # description too short: asked again
+        "Số hộ được cấp nước sạch ở từng xã, theo nguồn cấp và chất lượng nước, cập nhật hằng quý.",
+        "",  # description (en): skipped
+        "so-y-tee",  # not an agency: asked again
+        "so-nong-nghiep-va-moi-truong",
+        "Phòng Thủy lợi",
+        "nuoc-sach",  # contact e-mail without @: asked again
+        "thuyloi@hanoi.gov.vn",
+        "1",  # themes by number
+        "nước sạch, cấp nước",
+        "",
+        "shared",  # access: not open
+        "",  # data class: skipped
+        "y",  # personal data: yes
+        "Nghị định 194/2025/NĐ-CP, Điều 12",  # legal basis
+        "quarterly",
+        "",  # status: proposed
+        "2026-13-01",  # not a date: asked again
+        "2026-12-20",
+        "",  # no distribution
+    ]
+    out = runner.invoke(
+        app, ["new", "-C", str(root), "--today", "2026-11-28"], input="\n".join(answers) + "\n"
+    )
+    assert out.exit_code == 0, out.output
+    assert "Tên bộ dữ liệu (tiếng Việt)" in out.output
+    assert "Cần ít nhất 50 ký tự (hiện có 8)." in out.output
+    assert "'so-y-tee' không có trong danh sách" in out.output
+    assert "Thư điện tử chưa đúng" in out.output
+    assert "Ngày phải dạng năm-tháng-ngày" in out.output
+    assert " 1. " in out.output and "— Sở Y tế" in out.output  # the agencies, numbered
+    after = (root / "datasets.yaml").read_bytes()
+    assert after.startswith(before)
+    new = entries(root)[-1]
+    assert new["id"] == "so-theo-doi-cap-nuoc-sach-nong-thon"
+    assert new["agency"] == "so-nong-nghiep-va-moi-truong"
+    first_theme = next(iter(load_file(root / "catalogue" / "themes.yaml", "t")[0]["themes"]))["id"]
+    assert new["themes"] == [first_theme]
+    assert new["personal_data"] is True and "licence" not in new
+    assert new["legal_basis"] == "Nghị định 194/2025/NĐ-CP, Điều 12"
+    assert "title" in new and "en" not in new["title"] and "distributions" not in new
+    assert validate(root, TODAY, use_cache=False).ok()
+
+
+def test_questions_in_english(tmp_path):
+    root = assemble(tmp_path / "c", CASES / "good")
+    out = runner.invoke(app, ["new", "-C", str(root), "--lang", "en"], input="\n")
+    assert "Title in Vietnamese" in out.output
+    assert out.exit_code != 0  # the input ran out: nothing written
+    assert (root / "datasets.yaml").read_bytes() == (CASES / "good" / "datasets.yaml").read_bytes()
+
+
+def test_missing_values_without_questions(tmp_path):
+    root = assemble(tmp_path / "c", CASES / "good")
+    out = runner.invoke(app, ["new", "-C", str(root), "--no-input", "--title-vi", "Một bộ dữ liệu"])
+    assert out.exit_code == 2
+    assert "Thiếu: " in out.output and "--description-vi" in out.output and "--agency" in out.output
+    assert (root / "datasets.yaml").read_bytes() == (CASES / "good" / "datasets.yaml").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "change, code, words",
+    [
+        (["--id", "bang-gia-dat"], 1, "đã có trong datasets.yaml"),
+        (["--id", "Bảng giá"], 1, "không hợp lệ"),
+        (["--agency", "so-y-tee"], 2, "'so-y-tee' không có trong danh sách"),
+        (["--keywords-vi", "wifi/4g"], 1, "field-pattern"),  # citycat's own check, before writing
+        (["--due", "31/12/2026"], 2, "năm-tháng-ngày"),
+    ],
+)
+def test_mistakes_write_nothing(tmp_path, change, code, words):
+    root = assemble(tmp_path / "c", CASES / "good")
+    out = runner.invoke(app, ["new", "-C", str(root), *FLAGS, *change])
+    assert out.exit_code == code, out.output
+    assert words in out.output and "Traceback" not in out.output
+    assert (root / "datasets.yaml").read_bytes() == (CASES / "good" / "datasets.yaml").read_bytes()
+    assert sorted(p.name for p in root.iterdir()) == ["catalogue", "datasets.yaml", "samples", "schemas"]
+
+
+def test_dry_run_shows_the_entry(tmp_path):
+    root = assemble(tmp_path / "c", CASES / "good")
+    out = runner.invoke(app, ["new", "-C", str(root), *FLAGS, "--dry-run", "--lang", "en"])
+    assert out.exit_code == 0, out.output
+    assert "The entry that would be added (nothing written):" in out.output
+    assert "  - id: danh-sach-diem-wifi-cong-cong\n" in out.output
+    assert (root / "datasets.yaml").read_bytes() == (CASES / "good" / "datasets.yaml").read_bytes()
