@@ -343,6 +343,202 @@ def score(
     console.print(table)
 
 
+class ExportFormat(StrEnum):
+    ttl = "ttl"
+    rdf = "rdf"
+    jsonld = "jsonld"
+    datajson = "datajson"
+    datapackage = "datapackage"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@app.command()
+def export(
+    format: Annotated[
+        ExportFormat,
+        typer.Argument(help="ttl, rdf, jsonld (DCAT-AP 3), datajson, datapackage (zip), csv, xlsx."),
+    ],
+    root: RootOption = Path("."),
+    out: Annotated[
+        str | None,
+        typer.Option("--out", "-o", help="File to write (replaced atomically), or - for standard output."),
+    ] = None,
+    edition: EditionOption = Edition.public,
+    today: TodayOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Validate, then write one standard export of the whole catalogue (what build publishes).
+
+    Default file: catalog.ttl|.rdf|.jsonld, data.json, datapackage.zip, datasets.csv|.xlsx.
+    --lang picks the CSV's language and the messages'. Exit 1 when the catalogue has errors.
+    """
+    from citycat import export as exports
+    from citycat.validate import validate as run
+
+    root = root.resolve()
+    if not (root / "datasets.yaml").exists():
+        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
+        raise typer.Exit(2)
+    target = Path(out or exports.FORMATS[format.value][0])
+    if out != "-" and target.is_dir():
+        typer.echo(f"citycat: {target} is a folder: give a file name with --out", err=True)
+        raise typer.Exit(2)
+    result = run(root, today or city_today(), use_cache=False, need_catalogue=True)
+    if not result.ok() or result.catalogue is None:
+        _print_findings(result.errors(), root, lang, "vi")
+        typer.echo("citycat: export refused: the catalogue has errors", err=True)
+        raise typer.Exit(1)
+    data = exports.render(result.catalogue, format.value, edition.value, lang.value if lang else "vi")
+    if out == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        exports.write(data, target)
+    except OSError as exc:
+        typer.echo(f"citycat: cannot write {target}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {target} ({len(data):,} bytes, {exports.FORMATS[format.value][1]})", err=True)
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    html = "html"
+    xlsx = "xlsx"
+    json = "json"
+
+
+def _scored(root: Path, today, lang: Lang | None):
+    """Validate for a report or a score: (catalogue, findings, language, UI strings), or exit 1
+    with the errors (scores are only worked out for a catalogue without errors)."""
+    from citycat import i18n
+    from citycat.build import theme_for
+    from citycat.validate import validate as run
+
+    root = root.resolve()
+    if not (root / "datasets.yaml").exists():
+        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
+        raise typer.Exit(2)
+    result = run(root, today or city_today(), use_cache=False, need_catalogue=True)
+    language = lang.value if lang else (result.default_language or "vi")
+    if not result.ok() or result.catalogue is None:
+        _print_findings(result.errors(), root, lang, result.default_language or "vi")
+        typer.echo("citycat: the catalogue has errors: fix them first (citycat validate)", err=True)
+        raise typer.Exit(1)
+    strings = i18n.load_strings(theme_for(root))
+    return result.catalogue, result.findings, language, strings[language]
+
+
+def _write_out(data: bytes, out: Path | None) -> None:
+    """Write to --out atomically (a temporary file beside it, then renamed), or to stdout."""
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    import tempfile
+
+    out = out.resolve()
+    if out.is_dir():
+        typer.echo(f"citycat: {out} is a folder: give a file name", err=True)
+        raise typer.Exit(2)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, out)
+    except OSError as exc:
+        typer.echo(f"citycat: cannot write {out}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def report(
+    root: RootOption = Path("."),
+    today: TodayOption = None,
+    lang: LangOption = None,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="md, html, xlsx or json.")
+    ] = ReportFormat.md,
+    agency: Annotated[
+        str | None, typer.Option("--agency", "-a", help="Only this agency's datasets (its id).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")
+    ] = None,
+) -> None:
+    """The inspection committee's report: progress to the deadline, agencies ranked, who is late,
+    what to fix first, every dataset's scores."""
+    from citycat import report as rep
+    from citycat.build import theme_for
+
+    c, findings, language, t = _scored(root, today, lang)
+    when = today or city_today()
+    try:
+        data = rep.data(c, findings, when, language, agency, t)
+    except rep.ReportError as exc:
+        typer.echo(f"citycat: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if format is ReportFormat.xlsx:
+        if out is None and sys.stdout.isatty():
+            typer.echo("citycat: an XLSX report needs --out FILE.xlsx", err=True)
+            raise typer.Exit(2)
+        body = rep.xlsx(data, t)
+    elif format is ReportFormat.html:
+        body = rep.html(data, t, theme_for(root.resolve())).encode("utf-8")
+    elif format is ReportFormat.json:
+        body = rep.as_json(data).encode("utf-8")
+    else:
+        body = rep.markdown(data, t).encode("utf-8")
+    _write_out(body, out)
+
+
+@app.command()
+def score(
+    dataset: Annotated[str, typer.Argument(help="The dataset's id.")],
+    root: RootOption = Path("."),
+    today: TodayOption = None,
+    lang: LangOption = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the breakdown as JSON.")] = False,
+) -> None:
+    """One dataset's scores: the six standards, each criterion and why points were withheld."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from citycat import scores
+
+    c, findings, language, t = _scored(root, today, lang)
+    d = c.dataset(dataset)
+    if d is None:
+        typer.echo(f"citycat: no dataset with id '{dataset}'", err=True)
+        raise typer.Exit(2)
+    own = [f for f in findings if f.dataset == d.id]
+    s = scores.score(c, d, own, today or city_today())
+    if json_out:
+        typer.echo(json.dumps(s.as_dict(language), ensure_ascii=False, indent=2))
+        return
+    console = Console(highlight=False)
+    console.print(f"[bold]{d.text('title', language)}[/bold] ({d.id})")
+    console.print(
+        f"{t['score_overall']}: [bold]{s.overall}[/bold]/100 · MQA {s.mqa.points}/405 ({s.mqa.rating_label(language)}) · {t['score_freshness']}: {scores.freshness_label(s.freshness, language)}"
+    )
+    table = Table(show_lines=False)
+    table.add_column(t["score_col_standard"])
+    table.add_column(t["score_col_score"], justify="right")
+    table.add_column(t["score_col_why"])
+    for std in s.standards:
+        lost = [
+            f"−{c.lost:.0f} {c.title(language)}: {c.message(language)}"
+            for c in std.criteria
+            if c.lost > 0.0001
+        ]
+        table.add_row(std.label(language), str(std.score), "\n".join(lost) or t["score_all_met"])
+    console.print(table)
+
+
 class ChecksFormat(StrEnum):
     text = "text"
     markdown = "markdown"

@@ -20,7 +20,14 @@ from collections.abc import Iterator
 
 from citycat.model import Catalogue
 
-MODULES: tuple[str, ...] = ("ckan", "editorschema")  # module names below citycat.feeds, in the order they are written
+MODULES: tuple[str, ...] = (
+    "ckan",
+    "dcat",
+    "datajson",
+    "datapackage",
+    "tables",
+    "editorschema",
+)  # module names below citycat.feeds, in the order they are written
 
 
 def _modules():
