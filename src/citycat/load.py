@@ -99,11 +99,13 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
             registers[name] = MappingProxyType({r.id: r for r in reversed(records)})  # first one wins
     schemas, samples = _dictionaries(root, datasets)
     shared = _shared_fields(root, findings)
+    links = _link_status(root, findings)
     catalogue = Catalogue(
         root=str(root),
         table_schemas=MappingProxyType(schemas),
         samples=MappingProxyType(samples),
         shared_fields=MappingProxyType(shared),
+        links=links,
         settings=settings or Record("settings", EMPTY, EMPTY, Loc("catalogue/settings.yaml")),
         registers=MappingProxyType(registers),
         datasets=datasets,
@@ -135,6 +137,17 @@ def _shared_fields(root: Path, findings: list[Finding]) -> dict[str, Any]:
             Finding("schema-invalid", Loc(SHARED_FIELDS), params={"path": SHARED_FIELDS, "problem": str(exc)})
         )
         return {}
+
+
+def _link_status(root: Path, findings: list[Finding]):
+    """The last link check (catalogue/link-status.json), read-only. The file is written by
+    `citycat check-links`, not by people: what is wrong with it is a warning, never an error."""
+    from citycat.links import STATE, read_state
+
+    links, problems = read_state(root / STATE)
+    for p in problems:
+        findings.append(Finding("link-status-invalid", Loc(STATE, p.line, p.col), params={"problem": p.text}))
+    return links
 
 
 SAMPLE_ROWS = 11  # the header and ten rows: what a dataset page previews
