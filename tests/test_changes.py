@@ -256,6 +256,12 @@ def test_summary_for_a_pull_request(repo):
     row = next(line for line in md.splitlines() if "`field-format`" in line)
     assert row.startswith("| ❌ lỗi | `field-format` | `datasets.yaml:14:14` | `danh-sach-nha-thuoc` |")
     assert "nghiepvuduoc \\| hanoi" in row  # a | in a value does not break the table
+    assert "### Điểm chất lượng của các mục thay đổi" in md
+    score_row = next(line for line in md.splitlines() if line.startswith("| `danh-sach-nha-thuoc` |"))
+    before, after, delta = (cell.strip() for cell in score_row.split("|")[2:5])
+    assert int(after) < int(before) and int(delta) == int(after) - int(before)  # a broken e-mail costs points
+    no_scores = runner.invoke(app, ["summary", "main", "-C", str(repo), "--today", "2026-11-28", "--no-scores"])
+    assert "Điểm chất lượng" not in no_scores.output
     git(repo, "checkout", "-q", "datasets.yaml")
     clean = runner.invoke(app, ["summary", "main", "-C", str(repo), "--today", "2026-11-28", "--lang", "en"])
     assert clean.output.splitlines()[2] == "✅ No errors in the changed entries."

@@ -43,6 +43,9 @@ WORDS = {
         "counts": "{errors} lỗi, {warnings} cảnh báo",
         "more": "… và {n} mục khác (xem chú thích trên tệp hoặc chạy `citycat validate`).",
         "docs": "Mỗi mã kiểm tra được giải thích trong docs/checks.md.",
+        "scores": "Điểm chất lượng của các mục thay đổi",
+        "before": "Trước",
+        "after": "Sau",
     },
     "en": {
         "added": "added",
@@ -74,6 +77,9 @@ WORDS = {
         "counts": "{errors} errors, {warnings} warnings",
         "more": "… and {n} more (see the file annotations or run `citycat validate`).",
         "docs": "Every check code is explained in docs/checks.md.",
+        "scores": "Quality scores of the changed entries",
+        "before": "Before",
+        "after": "After",
     },
 }
 SIGN = {"added": "+", "changed": "~", "renamed": ">", "removed": "-"}
@@ -198,6 +204,24 @@ def findings_markdown(
     if len(ordered) > most:
         lines.append("")
         lines.append(w["more"].format(n=len(ordered) - most))
+    return lines + [""]
+
+
+def scores_markdown(rows, lang: str) -> list[str]:
+    """(id, score before, score after) rows as a table, out of 100."""
+    if not rows:
+        return []
+    w = WORDS[lang]
+    lines = [
+        f"### {w['scores']}",
+        "",
+        f"| {w['id']} | {w['before']} | {w['after']} | ± |",
+        "|---|--:|--:|--:|",
+    ]
+    for dataset_id, before, after in rows:
+        delta = "" if before is None or after is None else f"{after - before:+d}"
+        shown = lambda v: "—" if v is None else str(v)  # noqa: E731
+        lines.append(f"| {_code(dataset_id)} | {shown(before)} | {shown(after)} | {delta} |")
     return lines + [""]
 
 

@@ -99,6 +99,9 @@ def summary(
     lang: LangOption = None,
     today: TodayOption = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    scores: Annotated[
+        bool, typer.Option("--scores/--no-scores", help="Show how the changed entries' quality scores move.")
+    ] = True,
 ) -> None:
     """A pull request's job summary in Markdown: the verdict, what changed since REF, the findings.
 
@@ -112,7 +115,12 @@ def summary(
     comparison = _compare(root, ref, lang)
     result = since(root, run(root, today or city_today()), ref, lang)
     language = _language(lang, result.default_language)
-    typer.echo(changeview.summary(comparison, result.findings, language, strict), nl=False)
+    extra: list[str] = []
+    if scores:
+        from citycat.changescore import score_changes
+
+        extra = changeview.scores_markdown(score_changes(root, comparison, today or city_today()), language)
+    typer.echo(changeview.summary(comparison, result.findings, language, strict, extra), nl=False)
 
 
 def _loaded(root: Path):
