@@ -556,3 +556,14 @@ def _flat(d: dict, prefix: str = "") -> dict:
         else:
             out[prefix + k] = v
     return out
+
+
+@app.command()
+def fields(root: RootOption = Path(".")) -> None:
+    """The reference of every field of datasets.yaml in Markdown (docs/fields.md), from the
+    Table Schemas and the registers: `citycat fields > docs/fields.md`."""
+    from citycat.docs import fields_markdown
+
+    root = _catalogue_root(root)
+    c = _loaded(root)
+    typer.echo(fields_markdown(c.meta, c.register_lists), nl=False)
