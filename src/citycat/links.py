@@ -9,7 +9,7 @@ its format is documented in docs/links.md. One entry per URL::
 
     {"ok": true, "status": 200, "checked": "2026-11-28T10:00:00+07:00", "final_url": "…",
      "redirects": [{"status": 301, "url": "…"}], "error": null, "content_type": "text/csv",
-     "elapsed_ms": 123}
+     "elapsed_ms": 123, "since": "2026-10-03T10:00:00+07:00", "failures": 0}
 """
 
 from __future__ import annotations
@@ -138,11 +138,22 @@ def merge(
     previous: Mapping[str, Any], results: Mapping[str, Any], current: Iterable[str], checked: str
 ) -> dict[str, Any]:
     """The new state: this run's results, the last result of URLs not checked this time, and
-    nothing for URLs the catalogue no longer holds."""
+    nothing for URLs the catalogue no longer holds.
+
+    Like CKAN's archiver, each result also says how long its answer has held: ``since`` (when
+    the link last went from working to failing or back) and ``failures`` (failed checks in a
+    row), so a link down for a month is told apart from one that failed once.
+    """
     links = {}
     for url in current:
         if url in results:
-            links[url] = dict(results[url])
+            entry = dict(results[url])
+            last = previous.get(url) if isinstance(previous.get(url), Mapping) else {}
+            same = last.get("ok") is entry.get("ok") and isinstance(last.get("since"), str)
+            entry["since"] = last["since"] if same else entry.get("checked", checked)
+            runs = last.get("failures") if isinstance(last.get("failures"), int) else 0
+            entry["failures"] = 0 if entry.get("ok") else (runs if last.get("ok") is False else 0) + 1
+            links[url] = entry
         elif isinstance(previous.get(url), Mapping):
             links[url] = _plain(previous[url])
     return {"version": VERSION, "checked": checked, "links": links}
