@@ -24,7 +24,9 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 def _catalogue_root(root: Path) -> Path:
     root = root.resolve()
     if not (root / "datasets.yaml").is_file():
-        raise _fail(f"{root} is not a catalogue repository (no datasets.yaml)")
+        raise _fail(
+            f"{root} không phải kho danh mục (không có datasets.yaml) / is not a catalogue repository"
+        )
     return root
 
 
