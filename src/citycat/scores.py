@@ -340,7 +340,7 @@ class _Ctx:
         urls = [x.url for x in self.dists() if x.url]
         if isinstance(self.d.get("landing_page"), str):
             urls.append(self.d.get("landing_page"))
-        status = getattr(self.c, "links", None) or {}
+        status = self.c.links
         broken = sum(1 for u in urls if not (status.get(u) or {}).get("ok"))
         return broken, len(urls)
 
@@ -426,7 +426,7 @@ def mqa(c: Catalogue, d: Dataset, errors: int = 0) -> Mqa:
     }
     points = {k: spec[k]["points"] if ok else 0 for k, ok in has.items()}
     formats = c.register("formats")
-    links = getattr(c, "links", None) or {}
+    links = c.links
     best: tuple[int, int | None, dict[str, int]] = (-1, None, {})
     for x in d.distributions:
         if x.internal:
