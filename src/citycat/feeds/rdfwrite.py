@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
+from json.encoder import encode_basestring as _json  # a JSON string, non-ASCII kept
 
 PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -70,8 +71,15 @@ def _qname(value: str) -> tuple[str, str] | None:
 
 
 def curie(value: str) -> str:
-    found = qname(value)
-    return f"{found[0]}:{found[1]}" if found else value
+    """ "prefix:local" for an IRI in PREFIXES' namespaces, else the IRI itself (remembered)."""
+    name = _CURIES.get(value)
+    if name is None:
+        found = qname(value)
+        name = _CURIES[value] = f"{found[0]}:{found[1]}" if found else value
+    return name
+
+
+_CURIES: dict[str, str] = {}
 
 
 class Node:
@@ -109,28 +117,28 @@ def _ttl_string(value: str) -> str:
     )
 
 
-def _ttl_object(obj: str | Literal, as_name: bool = False) -> str:
+def _ttl_object(obj: str | Literal) -> str:
     if type(obj) is tuple:
-        text = _ttl_string(obj[0])
-        if obj[1]:
-            return f"{text}@{obj[1]}"
-        return f"{text}^^{_ttl_iri(obj[2], True)}" if obj[2] else text
-    return _ttl_iri(obj, as_name)
+        value, lang, datatype = obj
+        text = _ttl_string(value)
+        if lang:
+            return f"{text}@{lang}"
+        return f"{text}^^{_ttl_name(datatype)}" if datatype else text
+    return f"<{obj}>"
 
 
-def _ttl_iri(value: str, as_name: bool) -> str:
-    if as_name:
-        found = qname(value)
-        if found:
-            return f"{found[0]}:{found[1]}"
-    return f"<{value}>"
+def _ttl_name(value: str) -> str:
+    name = curie(value)
+    return name if name != value else f"<{value}>"
 
 
 def turtle_block(node: Node) -> str:
     parts = []
     for predicate, objects in node.props.items():
-        verb = "a" if predicate == RDF_TYPE else _ttl_iri(predicate, True)
-        parts.append(f"    {verb} " + ", ".join(_ttl_object(o, predicate == RDF_TYPE) for o in objects))
+        if predicate == RDF_TYPE:
+            parts.append("    a " + ", ".join([_ttl_name(o) for o in objects if type(o) is str]))
+        else:
+            parts.append(f"    {_ttl_name(predicate)} " + ", ".join([_ttl_object(o) for o in objects]))
     return f"<{node.subject}>\n" + " ;\n".join(parts) + " .\n"
 
 
@@ -149,25 +157,23 @@ def _xml_text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
-def _xml_attr(value: str) -> str:
-    return _xml_text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
-
-
 def rdfxml_block(node: Node) -> str:
-    lines = [f'  <rdf:Description rdf:about="{_xml_attr(node.subject)}">\n']
+    """One rdf:Description. IRIs hold no '<', '>', '"' or spaces (``iri()``): only '&' is escaped."""
+    lines = [f'  <rdf:Description rdf:about="{node.subject.replace("&", "&amp;")}">\n']
     for predicate, objects in node.props.items():
-        found = qname(predicate)
-        if found is None:  # every predicate citycat writes is in PREFIXES
+        tag = curie(predicate)
+        if tag == predicate:  # every predicate citycat writes is in PREFIXES
             raise ValueError(f"no prefix for predicate {predicate}")
-        tag = f"{found[0]}:{found[1]}"
         for obj in objects:
             if type(obj) is tuple:
-                attr = f' xml:lang="{obj[1]}"' if obj[1] else ""
-                if obj[2]:
-                    attr = f' rdf:datatype="{_xml_attr(obj[2])}"'
-                lines.append(f"    <{tag}{attr}>{_xml_text(obj[0])}</{tag}>\n")
+                value, lang, datatype = obj
+                if datatype:
+                    attr = f' rdf:datatype="{datatype}"'
+                else:
+                    attr = f' xml:lang="{lang}"' if lang else ""
+                lines.append(f"    <{tag}{attr}>{_xml_text(value)}</{tag}>\n")
             else:
-                lines.append(f'    <{tag} rdf:resource="{_xml_attr(obj)}"/>\n')
+                lines.append(f'    <{tag} rdf:resource="{obj.replace("&", "&amp;")}"/>\n')
     lines.append("  </rdf:Description>\n")
     return "".join(lines)
 
@@ -189,24 +195,28 @@ def rdfxml_document(blocks: Iterable[str]) -> str:
 CONTEXT = dict(PREFIXES)
 
 
-def _jsonld_object(obj: str | Literal) -> dict[str, str]:
+def _jsonld_object(obj: str | Literal) -> str:
     if type(obj) is tuple:
-        if obj[1]:
-            return {"@value": obj[0], "@language": obj[1]}
-        if obj[2]:
-            return {"@value": obj[0], "@type": curie(obj[2])}
-        return {"@value": obj[0]}
-    return {"@id": obj}
+        value, lang, datatype = obj
+        if lang:
+            return '{"@value":' + _json(value) + ',"@language":' + _json(lang) + "}"
+        if datatype:
+            return '{"@value":' + _json(value) + ',"@type":' + _json(curie(datatype)) + "}"
+        return '{"@value":' + _json(value) + "}"
+    return '{"@id":' + _json(obj) + "}"
 
 
 def jsonld_block(node: Node) -> str:
-    doc: dict[str, object] = {"@id": node.subject}
+    """One node object, written as text (json.dumps of a dict per node costs twice as much)."""
+    parts = ['{"@id":' + _json(node.subject)]
     for predicate, objects in node.props.items():
         if predicate == RDF_TYPE:
-            doc["@type"] = [curie(o) for o in objects if isinstance(o, str)]
+            parts.append('"@type":[' + ",".join([_json(curie(o)) for o in objects if type(o) is str]) + "]")
         else:
-            doc[curie(predicate)] = [_jsonld_object(o) for o in objects]
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+            parts.append(
+                _json(curie(predicate)) + ":[" + ",".join([_jsonld_object(o) for o in objects]) + "]"
+            )
+    return ",".join(parts) + "}"
 
 
 _JSONLD_HEAD = '{"@context":' + json.dumps(CONTEXT, separators=(",", ":")) + ',"@graph":[\n'
