@@ -162,3 +162,23 @@ def test_a_dataset_page_links_its_csv_row(c, files):
     # the internal edition appends the datasets only it lists: public rows keep their numbers
     internal = tables.ordered(c, "internal")
     assert internal[: len(ids)] == tables.ordered(c, "public")
+
+
+def test_csv_cells_never_start_a_formula(tmp_path):
+    from tests.conftest import CASES, assemble
+
+    root = assemble(tmp_path / "c", CASES / "good")
+    text = (root / "datasets.yaml").read_text("utf-8")
+    first_title = text.split("vi: ", 1)[1].split("\n", 1)[0]
+    attack = '=HYPERLINK("https://evil.example/","Bảng giá đất")'
+    (root / "datasets.yaml").write_text(text.replace(first_title, "'" + attack + "'", 1), "utf-8")
+    c = load(root).catalogue
+    assert c.datasets[0].get("title.vi") == attack
+    sheets = tables.Sheets(c, "public")
+    frame = pd.read_csv(io.BytesIO(sheets.csv("vi")), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    titles = list(frame[common.strings(c)["vi"]["col_name"]])
+    assert "'" + attack in titles
+    assert not any(str(v).startswith(("=", "+", "@")) for col in frame.columns for v in frame[col])
+    ws = openpyxl.load_workbook(io.BytesIO(sheets.xlsx())).worksheets[0]
+    cell = next(cell for row in ws.iter_rows(min_row=2) for cell in row if cell.value == attack)
+    assert cell.data_type == "s"  # text in the workbook, not a formula

@@ -180,11 +180,19 @@ class Sheets:
         return xlsxwrite.workbook(sheets, title=self.c.settings.text("title", "vi"), created=FIXED_TIME)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as a formula
+
+
 def _cell(value: Any) -> str:
+    """A CSV cell. Text from the catalogue that a spreadsheet would run as a formula
+    ("=HYPERLINK(…)") gets a leading apostrophe (OWASP's advice for CSV injection); the XLSX
+    needs none, as its text cells are typed as text."""
     if value is None:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
     return str(value)
 
 
