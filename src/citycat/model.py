@@ -8,6 +8,7 @@ fields; they are only trusted after ``citycat.checks`` found no error, which is 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -156,7 +157,12 @@ class Catalogue:
         return self.settings.get("default_language", "vi")
 
     def dataset(self, dataset_id: str) -> Dataset | None:
+        """The first dataset with this id (ids are unique once the catalogue validates)."""
+        return self._by_id.get(dataset_id)
+
+    @functools.cached_property
+    def _by_id(self) -> Mapping[str, Dataset]:
+        out: dict[str, Dataset] = {}
         for d in self.datasets:
-            if d.id == dataset_id:
-                return d
-        return None
+            out.setdefault(d.id, d)
+        return MappingProxyType(out)

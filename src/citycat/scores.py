@@ -15,9 +15,10 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -37,14 +38,15 @@ def rules() -> dict[str, Any]:
 # The shapes of a score
 
 
-@dataclass(frozen=True)
-class Criterion:
+class Criterion(NamedTuple):
+    """One criterion of a standard, as scored (a named tuple: 25 per dataset)."""
+
     standard: str
     key: str  # stable: "correct.valid"
     weight: int
     earned: float  # 0..weight
     reason: str = ""  # which text says why points were withheld: "lost", "none", "unused"
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = MappingProxyType({})
 
     @property
     def lost(self) -> float:

@@ -324,13 +324,10 @@ def score_view(s: Any, lang: str) -> dict[str, Any]:
     }
 
 
-def scorecards(
-    c: Catalogue, scored: Mapping[str, Any], today: dt.date, lang: str
-) -> dict[str, dict[str, Any]]:
-    """Each agency's scorecard in plain words, by agency id (with its rank among all)."""
+def scorecards(cards: list[dict[str, Any]], c: Catalogue, lang: str) -> dict[str, dict[str, Any]]:
+    """Each agency's scorecard (``citycat.scores.agencies``) in plain words, by agency id."""
     from citycat import scores
 
-    cards = scores.agencies(c, scored, today)
     ranked = sum(1 for x in cards if x["rank"])
     labels = {k: scores.rules()["standards"][k]["label"][lang] for k in scores.STANDARDS}
     out = {}
@@ -375,10 +372,14 @@ def pages(
     late = sorted(
         (d for d in c.datasets if d.is_overdue(today)), key=lambda d: (d.due or today, d.id)
     )  # the longest overdue first
+    if scored is not None:
+        from citycat import scores
+
+        ranked_cards = scores.agencies(c, scored, today)
     for lang in i18n.LANGS:
         ordered = sorted_datasets(c.datasets, lang)
         rank = {d.id: i for i, d in enumerate(ordered)}
-        cards = scorecards(c, scored, today, lang) if scored is not None else {}
+        cards = scorecards(ranked_cards, c, lang) if scored is not None else {}
         agencies = []
         for a in sorted(c.agencies.values(), key=lambda a: sort_key(a.text("name", lang))):
             own = by_agency.get(a.id, [])
