@@ -249,9 +249,10 @@ class Renderer:
                 page = views.Page(f"datasets/{d.id}/", lang, "dataset.html", dataset=d)
                 yield page.file, self.page(page, v)
 
-    def rest(self, pages: list[views.Page]) -> Iterator[tuple[str, bytes]]:
+    def rest(self, pages: list[views.Page], with_feeds: bool = True) -> Iterator[tuple[str, bytes]]:
         """Every file but the dataset pages: the other pages (from the fragments made so far, and
-        any still missing), the 404 page, static files, search indexes, sitemap, feeds."""
+        any still missing), the 404 page, static files, search indexes, sitemap, and (unless
+        written apart) the machine-readable feeds."""
         c, today, edition, strings = self.c, self.today, self.edition, self.strings
         for page in pages:
             if page.dataset is None:
@@ -282,7 +283,8 @@ class Renderer:
         for lang in i18n.LANGS:
             yield ("en/" if lang == "en" else "") + "feed.atom", atom(c, lang, strings[lang], today)
         yield "_headers", headers(edition)
-        yield from feeds.files(c, today, edition)
+        if with_feeds:
+            yield from feeds.files(c, today, edition)
 
 
 def _depth(lang: str, path: str) -> int:
@@ -436,36 +438,42 @@ def _write_into(folder: Path, files: Iterator[tuple[str, bytes]]) -> int:
     return count
 
 
-def _render_part(part: int) -> tuple[int, dict, dict]:
-    """In a forked process: write every ``parts``-th dataset's pages, from ``part`` on, and
-    send back the fragments the list pages are made of."""
-    renderer, folder, parts = _JOB
-    count = _write_into(folder, renderer.datasets(renderer.c.datasets[part::parts]))
+def _render_job(job: tuple[str, Any]) -> tuple[int, dict, dict]:
+    """In a forked process: write one feed, or every ``chunks``-th dataset's pages from ``k``
+    on and send back the fragments the list pages are made of."""
+    renderer, folder, chunks = _JOB
+    kind, arg = job
+    if kind == "feed":
+        files = feeds.module_files(arg, renderer.c, renderer.today, renderer.edition)
+        return _write_into(folder, files), {}, {}
+    renderer.fragments, renderer.index_views = {}, {}  # this process's own, sent back per chunk
+    count = _write_into(folder, renderer.datasets(renderer.c.datasets[arg::chunks]))
     return count, renderer.fragments, renderer.index_views
 
 
 def render_into(folder: Path, renderer: Renderer, pages: list[views.Page], parts: int = 1) -> int:
-    """Write the whole site into ``folder``: the dataset pages on ``parts`` processes (this one
-    and forked ones), then the list pages and the rest from the fragments they made."""
+    """Write the whole site into ``folder``. With ``parts`` > 1, forked processes (which inherit
+    the catalogue) write each feed and the dataset pages in chunks, as they fall free; this one
+    then writes the list pages and the rest from the fragments they sent back."""
     global _JOB
     c = renderer.c
     count = 0
     if parts > 1:
         import multiprocessing
 
-        _JOB = (renderer, folder, parts)
+        chunks = parts * 2
+        jobs = [("feed", name) for name in feeds.MODULES] + [("datasets", k) for k in range(chunks)]
+        _JOB = (renderer, folder, chunks)
         try:
-            with multiprocessing.get_context("fork").Pool(parts - 1) as pool:
-                others = pool.map_async(_render_part, range(1, parts))
-                count += _write_into(folder, renderer.datasets(c.datasets[0::parts]))
-                for n, fragments, index_views in others.get():
+            with multiprocessing.get_context("fork").Pool(parts) as pool:
+                for n, fragments, index_views in pool.imap_unordered(_render_job, jobs):
                     count += n
                     renderer.fragments.update(fragments)
                     renderer.index_views.update(index_views)
         finally:
             _JOB = None
-    else:
-        count += _write_into(folder, renderer.datasets(c.datasets))
+        return count + _write_into(folder, renderer.rest(pages, with_feeds=False))
+    count += _write_into(folder, renderer.datasets(c.datasets))
     return count + _write_into(folder, renderer.rest(pages))
 
 

@@ -35,8 +35,13 @@ def _modules():
 
 
 def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, bytes]]:
-    for module in _modules():
-        yield from module.files(c, today, edition)
+    for name in MODULES:
+        yield from module_files(name, c, today, edition)
+
+
+def module_files(name: str, c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, bytes]]:
+    """One feed's files (a large build writes each feed on a process of its own)."""
+    return importlib.import_module(f"citycat.feeds.{name}").files(c, today, edition)
 
 
 def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
