@@ -432,7 +432,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
-from citycat import cli_editing  # noqa: E402, F401 - diff, summary, schema, fields, fmt, new
+from citycat import cli_editing, cli_import  # noqa: E402, F401 - diff, summary, schema, fields, fmt, new; import
 
 
 def main() -> None:
