@@ -206,6 +206,65 @@ def serve(
         server.server_close()
 
 
+class ExportFormat(StrEnum):
+    ttl = "ttl"
+    rdf = "rdf"
+    jsonld = "jsonld"
+    datajson = "datajson"
+    datapackage = "datapackage"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@app.command()
+def export(
+    format: Annotated[
+        ExportFormat,
+        typer.Argument(help="ttl, rdf, jsonld (DCAT-AP 3), datajson, datapackage (zip), csv, xlsx."),
+    ],
+    root: RootOption = Path("."),
+    out: Annotated[
+        str | None,
+        typer.Option("--out", "-o", help="File to write (replaced atomically), or - for standard output."),
+    ] = None,
+    edition: EditionOption = Edition.public,
+    today: TodayOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Validate, then write one standard export of the whole catalogue (what build publishes).
+
+    Default file: catalog.ttl|.rdf|.jsonld, data.json, datapackage.zip, datasets.csv|.xlsx.
+    --lang picks the CSV's language and the messages'. Exit 1 when the catalogue has errors.
+    """
+    from citycat import export as exports
+    from citycat.validate import validate as run
+
+    root = root.resolve()
+    if not (root / "datasets.yaml").exists():
+        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
+        raise typer.Exit(2)
+    target = Path(out or exports.FORMATS[format.value][0])
+    if out != "-" and target.is_dir():
+        typer.echo(f"citycat: {target} is a folder: give a file name with --out", err=True)
+        raise typer.Exit(2)
+    result = run(root, today or city_today(), use_cache=False, need_catalogue=True)
+    if not result.ok() or result.catalogue is None:
+        _print_findings(result.errors(), root, lang, "vi")
+        typer.echo("citycat: export refused: the catalogue has errors", err=True)
+        raise typer.Exit(1)
+    data = exports.render(result.catalogue, format.value, edition.value, lang.value if lang else "vi")
+    if out == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        exports.write(data, target)
+    except OSError as exc:
+        typer.echo(f"citycat: cannot write {target}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {target} ({len(data):,} bytes, {exports.FORMATS[format.value][1]})", err=True)
+
+
 class ReportFormat(StrEnum):
     md = "md"
     html = "html"
@@ -343,65 +402,6 @@ def score(
     console.print(table)
 
 
-class ExportFormat(StrEnum):
-    ttl = "ttl"
-    rdf = "rdf"
-    jsonld = "jsonld"
-    datajson = "datajson"
-    datapackage = "datapackage"
-    csv = "csv"
-    xlsx = "xlsx"
-
-
-@app.command()
-def export(
-    format: Annotated[
-        ExportFormat,
-        typer.Argument(help="ttl, rdf, jsonld (DCAT-AP 3), datajson, datapackage (zip), csv, xlsx."),
-    ],
-    root: RootOption = Path("."),
-    out: Annotated[
-        str | None,
-        typer.Option("--out", "-o", help="File to write (replaced atomically), or - for standard output."),
-    ] = None,
-    edition: EditionOption = Edition.public,
-    today: TodayOption = None,
-    lang: LangOption = None,
-) -> None:
-    """Validate, then write one standard export of the whole catalogue (what build publishes).
-
-    Default file: catalog.ttl|.rdf|.jsonld, data.json, datapackage.zip, datasets.csv|.xlsx.
-    --lang picks the CSV's language and the messages'. Exit 1 when the catalogue has errors.
-    """
-    from citycat import export as exports
-    from citycat.validate import validate as run
-
-    root = root.resolve()
-    if not (root / "datasets.yaml").exists():
-        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
-        raise typer.Exit(2)
-    target = Path(out or exports.FORMATS[format.value][0])
-    if out != "-" and target.is_dir():
-        typer.echo(f"citycat: {target} is a folder: give a file name with --out", err=True)
-        raise typer.Exit(2)
-    result = run(root, today or city_today(), use_cache=False, need_catalogue=True)
-    if not result.ok() or result.catalogue is None:
-        _print_findings(result.errors(), root, lang, "vi")
-        typer.echo("citycat: export refused: the catalogue has errors", err=True)
-        raise typer.Exit(1)
-    data = exports.render(result.catalogue, format.value, edition.value, lang.value if lang else "vi")
-    if out == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    try:
-        exports.write(data, target)
-    except OSError as exc:
-        typer.echo(f"citycat: cannot write {target}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(f"wrote {target} ({len(data):,} bytes, {exports.FORMATS[format.value][1]})", err=True)
-
-
 class ChecksFormat(StrEnum):
     text = "text"
     markdown = "markdown"
@@ -422,6 +422,149 @@ def checks(
     language = lang.value if lang else "vi"
     for code, check in registry().items():
         typer.echo(f"{code:32} {check.severity:8} {check.title[language]}")
+
+
+@app.command("check-links")
+def check_links(
+    root: RootOption = Path("."),
+    lang: LangOption = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, help="Requests at once, all hosts.")
+    ] = 16,
+    per_host: Annotated[int, typer.Option("--per-host", min=1, help="Requests at once to one host.")] = 2,
+    delay: Annotated[
+        float, typer.Option("--delay", min=0, help="Seconds between two requests to one host.")
+    ] = 0.25,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.01, help="Seconds for one request.")] = 15.0,
+    retries: Annotated[
+        int, typer.Option("--retries", min=0, max=10, help="Retries after a timeout, reset, 5xx or 429.")
+    ] = 2,
+    backoff: Annotated[
+        float, typer.Option("--backoff", min=0, help="Seconds before the first retry, doubled each time.")
+    ] = 1.0,
+    max_wait: Annotated[
+        float, typer.Option("--max-wait", min=0, help="Longest wait before a retry (caps Retry-After).")
+    ] = 60.0,
+    only_failed: Annotated[
+        bool,
+        typer.Option("--only-failed", help="Check only links that failed last time or were never checked."),
+    ] = False,
+    dataset: Annotated[
+        list[str] | None,
+        typer.Option("--dataset", "-d", help="Check only this dataset's links (repeatable)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List the links to check; send no request.")
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Write the state here (default: catalogue/link-status.json)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Check every distribution, landing page and agency website URL; record the answers in
+    catalogue/link-status.json (commit it: the scores read it; validate and build never go online).
+
+    Exit 0 once the state is written, broken links or not (they are listed);
+    1 when the catalogue cannot be read; 2 for a usage error.
+    """
+    from citycat import links
+    from citycat.load import load
+    from citycat.yamlsafe import FatalYAML
+
+    root = root.resolve()
+    if not (root / "datasets.yaml").exists():
+        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
+        raise typer.Exit(2)
+    try:
+        loaded = load(root)
+    except FatalYAML as fatal:
+        _print_findings([fatal.finding], root, lang, "vi")
+        raise typer.Exit(1) from None
+    c = loaded.catalogue
+    language = lang.value if lang else (c.default_language if c.default_language in links.WORDS else "vi")
+    errors = [f for f in loaded.findings if f.level == "error"]
+    if errors:  # a half-read list would drop the results of every entry it could not read
+        _print_findings(errors, root, lang, c.default_language)
+        typer.echo("citycat: check-links refused: the catalogue cannot be read (state not changed)", err=True)
+        raise typer.Exit(1)
+    found = links.targets(c)
+    target = output if output is not None else root / links.STATE
+    if target.is_dir():
+        typer.echo(f"citycat: --output {target} is a folder; give a file name", err=True)
+        raise typer.Exit(2)
+    previous, problems = links.read_state(target if target.exists() else root / links.STATE)
+    for p in problems:
+        typer.echo(f"citycat: previous link state ignored in part: {p.text}", err=True)
+    unknown = sorted(set(dataset or ()) - {d.id for d in c.datasets})
+    if unknown:
+        typer.echo(f"citycat: no dataset with id {', '.join(unknown)}", err=True)
+        raise typer.Exit(2)
+    todo = links.select(found, previous, only_failed)
+    if dataset:
+        prefixes = tuple(f"{i}: " for i in dataset)
+        todo = [u for u in todo if any(w.startswith(prefixes) for w in found[u].where)]
+    words = links.WORDS[language]
+    if dry_run:
+        typer.echo(words["dry"].format(n=len(todo)))
+        for url in todo:
+            typer.echo(f"{url}\t{'; '.join(found[url].where)}")
+        return
+    results = _run_link_checks(todo, c.settings.get("base_url"), quiet, language, **{
+        "concurrency": concurrency, "per_host": per_host, "delay": delay, "timeout": timeout,
+        "retries": retries, "backoff": backoff, "max_wait": max_wait,
+    })  # fmt: skip
+    state = links.merge(previous, results, found, links.now())
+    try:
+        links.write_state(target, state)
+    except OSError as exc:
+        typer.echo(f"citycat: cannot write {target}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    _print_link_summary(state, found, results, target, words)
+
+
+def _run_link_checks(urls: list[str], base_url, quiet: bool, language: str, **options) -> dict:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from citycat import linkcheck
+
+    settings = linkcheck.Settings(user_agent=linkcheck.user_agent(base_url), **options)
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal or not urls:
+        return linkcheck.run(urls, settings)
+    label = "Kiểm tra liên kết" if language == "vi" else "Checking links"
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(label, total=len(urls))
+        return linkcheck.run(urls, settings, lambda url, entry: progress.advance(task))
+
+
+def _print_link_summary(state, found, results, target: Path, words) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from citycat import links
+
+    bad = links.broken(state)
+    total = len(state["links"])
+    summary = words["checked"].format(
+        n=len(results), total=total, kept=total - len(results), ok=total - len(bad), broken=len(bad)
+    )
+    typer.echo(summary)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=100_000, color_system=None)  # whole URLs, one per line, for logs and pipes
+    if bad:
+        table = Table(title=words["broken"], title_justify="left")
+        for name in ("url", "answer", "where"):
+            table.add_column(words[name], overflow="fold")
+        for url, entry in bad:
+            table.add_row(url, links.describe(entry), "\n".join(found[url].where) if url in found else "")
+        console.print(table)
+    else:
+        typer.echo(words["none"])
+    typer.echo(words["written"].format(path=target))
 
 
 @app.command()
