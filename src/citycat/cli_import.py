@@ -272,7 +272,13 @@ def ckan(
     try:
         with _Bar(W[language]["fetching"], quiet) as bar:
             fetched = source.fetch(
-                url, organization=organization, since=since, rows=rows, progress=bar, known=known
+                url,
+                organization=organization,
+                since=since,
+                rows=rows,
+                progress=bar,
+                known=known,
+                zone=str(target.c.settings.get("timezone") or "Asia/Ho_Chi_Minh"),
             )
     except ImportError_ as exc:
         raise _fail(exc.words[language]) from None

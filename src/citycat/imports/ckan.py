@@ -87,6 +87,7 @@ def fetch(
     rows: int = ROWS,
     progress: Progress | None = None,
     known: Callable[[str, str], bool] = lambda kind, name: False,
+    zone: str = "Asia/Ho_Chi_Minh",
 ) -> Fetched:
     """Every package the API lists (of one organization, modified since a date). Raises
     ImportError_ when the URL is not a CKAN Action API that answers."""
@@ -97,10 +98,10 @@ def fetch(
 
     url = url.rstrip("/")
     agent = f"citycat/{__version__} (+import)"
-    fq = " ".join(
-        ([f"organization:{organization}"] if organization else [])
-        + ([f"metadata_modified:[{since.isoformat()}T00:00:00Z TO *]"] if since else [])
-    )
+    fq = f"organization:{organization}" if organization else ""
+    if since:  # the start of that day in the city, as CKAN's UTC timestamps
+        start = dt.datetime.combine(since, dt.time(), tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
+        fq = f"{fq} metadata_modified:[{start.strftime('%Y-%m-%dT%H:%M:%SZ')} TO *]".strip()
     errors = (ckanapi.CKANAPIError, requests.exceptions.RequestException, ValueError, TypeError)
     ckan = ckanapi.RemoteCKAN(url, user_agent=agent)
     try:

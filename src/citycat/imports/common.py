@@ -139,8 +139,8 @@ class ImportError_(Exception):
 # --- text ------------------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,31});")
-_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*([^)\s]*)(?:\s+\"[^\"]*\")?\s*\)")
+_TAG = re.compile(r"</?[a-zA-Z!][^>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,31});")
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*((?:[^()\s]|\([^()\s]*\))*)(?:\s+\"[^\"]*\")?\s*\)")
 _BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table"}
 _BLOCK |= {"blockquote", "pre", "section", "article", "header", "footer", "hr", "dd", "dt"}
 _SKIP = {
@@ -206,7 +206,7 @@ def plain(text: str) -> str:
         text = _strip_html(text)
     if looks_like_html(text):  # still markup after three rounds: drop anything tag-like
         text = html.unescape(re.sub(r"<[^>]*>", " ", text))
-        text = re.sub(r"<\s*/?\s*[a-zA-Z!]", " ", text)
+        text = re.sub(r"</?[a-zA-Z!]", " ", text)
     return text
 
 
@@ -321,7 +321,9 @@ def split_list(value: Any, separators: str = ",;") -> list[str]:
     if value is None:
         return []
     if isinstance(value, (list, tuple)):
-        return [str(v).strip() for v in value if str(v).strip()]
+        return [str(v).strip() for v in value if isinstance(v, str | int | float) and str(v).strip()]
+    if not isinstance(value, str | int | float):
+        return []
     return [p.strip() for p in re.split(f"[{re.escape(separators)}]", str(value)) if p.strip()]
 
 
