@@ -260,7 +260,9 @@ def test_summary_for_a_pull_request(repo):
     score_row = next(line for line in md.splitlines() if line.startswith("| `danh-sach-nha-thuoc` |"))
     before, after, delta = (cell.strip() for cell in score_row.split("|")[2:5])
     assert int(after) < int(before) and int(delta) == int(after) - int(before)  # a broken e-mail costs points
-    no_scores = runner.invoke(app, ["summary", "main", "-C", str(repo), "--today", "2026-11-28", "--no-scores"])
+    no_scores = runner.invoke(
+        app, ["summary", "main", "-C", str(repo), "--today", "2026-11-28", "--no-scores"]
+    )
     assert "Điểm chất lượng" not in no_scores.output
     git(repo, "checkout", "-q", "datasets.yaml")
     clean = runner.invoke(app, ["summary", "main", "-C", str(repo), "--today", "2026-11-28", "--lang", "en"])
