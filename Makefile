@@ -32,6 +32,8 @@ test: lint
 
 docs: $(BIN)/.installed
 	$(BIN)/citycat checks --format markdown > docs/checks.md
+	$(BIN)/citycat fields > docs/fields.md
+	$(BIN)/citycat schema
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/validate_bench.py
