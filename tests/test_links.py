@@ -668,3 +668,20 @@ def test_refused_connections_and_tls_failures_have_their_codes(server):
     assert results[f"http://127.0.0.1:{closed}/x"]["error"] == "connection-refused"
     assert results[tls_to_plain]["error"] == "tls"
     assert all(r["status"] is None and not r["ok"] for r in results.values())
+
+
+def test_runs_where_an_event_loop_already_runs():
+    """A program with its own running loop (a notebook, Playwright's sync API in this very test
+    session) can still call the checker: it runs on a thread of its own."""
+    import asyncio
+
+    from citycat import linkcheck
+
+    async def inside():
+        return linkcheck.run(["ftp://example.org/a.csv"], linkcheck.Settings())
+
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # a thread of the test's own with a loop
+        result = pool.submit(asyncio.run, inside()).result()
+    assert result["ftp://example.org/a.csv"]["error"] == "unsupported-scheme"

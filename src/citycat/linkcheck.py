@@ -292,5 +292,17 @@ async def check_all(
 def run(
     urls: Iterable[str], settings: Settings, on_done: Callable[[str, dict], None] | None = None
 ) -> dict[str, dict[str, Any]]:
-    """Check every URL; return its entry by URL (in no particular order)."""
-    return asyncio.run(check_all(list(urls), settings, on_done))
+    """Check every URL; return its entry by URL (in no particular order).
+
+    Called where an event loop already runs in this thread (a notebook, a program driving a
+    browser with Playwright's sync API), the check runs on a thread of its own with its own loop.
+    """
+    job = check_all(list(urls), settings, on_done)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(job)
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, job).result()
