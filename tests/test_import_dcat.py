@@ -14,14 +14,13 @@ from tests.importing import (
     compare,
     empty_catalogue,
     imported,
-    needs,
     public,
     source_catalogue,
 )
 
 # What DCAT-AP has no property for in citycat's feed (docs/import.md); RDF has no order, so
 # keywords and themes are compared as sets.
-LOST = {"data_class", "personal_data", "due", "sharing.methods", "sharing.consumers", "spatial", "frequency"}
+LOST = {"data_class", "due", "sharing.methods", "sharing.consumers", "spatial", "frequency"}
 UNORDERED = {"keywords.vi", "keywords.en", "themes"}
 
 
@@ -51,8 +50,9 @@ def test_dcat_round_trip(name, where, site, source, tmp_path):
             "irregular" if d.get("frequency") == "on_change" else d.get("frequency")
         )
         assert t.items("spatial") == (() if d.items("spatial") == ("01",) else d.items("spatial"))
-    shared = sorted(d.id for d in public(source) if d.access == "shared")
-    assert done.returncode == 1 and needs(done) == {i: ["field-required"] for i in shared}
+    # personal data or not (DPV) comes back too, so every entry passes validation
+    assert done.returncode == 0, done.stderr
+    citycat("validate", "--root", str(target), "--today", TODAY.isoformat(), check=True)
     citycat("fmt", "--check", "--root", str(target), check=True)
 
 

@@ -55,6 +55,8 @@ def dataset(c: Catalogue, d: Dataset, edition: str) -> dict[str, Any]:
         "contactPoint": contact,
         "accessLevel": level.get("datajson") if level is not None else "non-public",
         "rights": _rights(d.get("legal_basis")) if d.get("legal_basis") else None,
+        # an extension field (the schema allows others): whether it holds personal data
+        "personalData": d.get("personal_data") if isinstance(d.get("personal_data"), bool) else None,
         "license": safe_url(licence.get("url")) if licence is not None else None,
         "spatial": ", ".join(base + "place/" + str(code) for code in (d.items("spatial") or ("01",))),
         "accrualPeriodicity": (frequency.get("iso8601") if frequency is not None else None) or "irregular",

@@ -47,8 +47,8 @@ IANA = "https://www.iana.org/assignments/media-types/"
 PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
 LANGS = ("vi", "en")
 
-DCAT, DCT, FOAF, VCARD, SKOS, ADMS, RDFS, XSD = (
-    PREFIXES[p] for p in ("dcat", "dct", "foaf", "vcard", "skos", "adms", "rdfs", "xsd")
+DCAT, DCT, FOAF, VCARD, SKOS, ADMS, RDFS, XSD, DPV = (
+    PREFIXES[p] for p in ("dcat", "dct", "foaf", "vcard", "skos", "adms", "rdfs", "xsd", "dpv")
 )
 
 # extension: (media type, block writer, document writer)
@@ -236,6 +236,12 @@ class Model:
             own.append(Node(iri(schema)).add(RDF_TYPE, DCT + "Standard"))
         licence = self.licence(refs, d.get("licence"))
         node.add(DCT + "license", licence)
+        # Whether it holds personal data (the Data Law's question for shared data), with DPV:
+        # dpv:hasPersonalData dpv:PersonalData, or dpv:hasData dpv:NonPersonalData.
+        if d.get("personal_data") is True:
+            node.add(DPV + "hasPersonalData", DPV + "PersonalData")
+        elif d.get("personal_data") is False:
+            node.add(DPV + "hasData", DPV + "NonPersonalData")
         if d.get("legal_basis"):
             node.add(DCT + "rights", s + "#rights")
             own.append(

@@ -31,6 +31,7 @@ PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "adms": "http://www.w3.org/ns/adms#",
     "dcatap": "http://data.europa.eu/r5r/",
+    "dpv": "https://w3id.org/dpv#",  # the W3C DPV CG's Data Privacy Vocabulary: personal data or not
 }
 RDF_TYPE = PREFIXES["rdf"] + "type"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")

@@ -26,6 +26,7 @@ from citycat.imports.common import (
     Mapped,
     Source,
     Target,
+    boolean,
     date,
     finish,
     mapping_values,
@@ -115,6 +116,8 @@ def _dataset(item: Mapping[str, Any], target: Target, ids: Ids, mapped: Mapped, 
     if level and not e["access"]:
         cl.note("unknown", "access", level)
     e["legal_basis"] = cl.text(item.get("rights"), "legal_basis", multiline=True)
+    if item.get("personalData") is not None:  # citycat's own extension field
+        e["personal_data"] = boolean(item.get("personalData"))
     if item.get("license"):
         e["licence"] = target.licence(item.get("license"))
         if not e["licence"]:

@@ -39,6 +39,7 @@ VCARD = "http://www.w3.org/2006/vcard/ns#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 ADMS = "http://www.w3.org/ns/adms#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+DPV = "https://w3id.org/dpv#"  # the Data Privacy Vocabulary: whether it holds personal data
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SCHEMA_ORG = "http://schema.org/"
 EU = "http://publications.europa.eu/resource/authority/"
@@ -233,6 +234,10 @@ def _dataset(r: _Reader, s, target: Target, ids: Ids, mapped: Mapped) -> dict | 
         e["access"] = target.find("access_levels", _tail(rights[0]))
         if not e["access"]:
             cl.note("unknown", "access", rights[0])
+    if DPV + "PersonalData" in r.iris(s, DPV + "hasPersonalData"):
+        e["personal_data"] = True
+    elif DPV + "NonPersonalData" in r.iris(s, DPV + "hasData"):
+        e["personal_data"] = False
     statement = r.one(s, DCT + "rights")
     if statement is not None:
         if _is_literal(statement):
