@@ -33,30 +33,35 @@ def bars(title: str, rows: list[tuple[str, int, str]], unit: str = "") -> str:
 def stacked(title: str, rows: list[tuple[str, list[tuple[int, str, str]]]]) -> str:
     """A horizontal stacked bar chart with a legend. ``rows``: (label, [(value, css class,
     part name), …]); every row has the same parts in the same order. Accessible like ``bars``."""
-    width, bar_x, row_h, legend_h = 420, 170, 24, 24
+    width, bar_x, row_h, line_h = 520, 230, 24, 20
     top = max((sum(v for v, _, _ in parts) for _, parts in rows), default=0) or 1
-    height = legend_h + row_h * len(rows) + 8
     cid = "chart-" + "".join(ch for ch in title.lower() if ch.isalnum())[:24]
     desc = "; ".join(
         f"{label}: " + ", ".join(f"{name} {value}" for value, _, name in parts) for label, parts in rows
     )
+    legend, x, y = [], 0, 4
+    for _, css, name in rows[0][1] if rows else []:
+        item = 16 + 7 * len(name) + 16  # a swatch, the name (about 7 px a letter), a gap
+        if x and x + item > width:
+            x, y = 0, y + line_h
+        legend.append(
+            f'<rect x="{x}" y="{y}" width="12" height="12" class="bar {escape(css)}"/>'
+            f'<text x="{x + 16}" y="{y + 11}" class="chart-label">{escape(name)}</text>'
+        )
+        x += item
+    top_y = y + line_h + 4
+    height = top_y + row_h * len(rows) + 8
     out = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
         f'aria-labelledby="{cid}-t {cid}-d" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{cid}-t">{escape(title)}</title><desc id="{cid}-d">{escape(desc)}</desc>',
+        *legend,
     ]
-    if rows:
-        x = bar_x
-        for _, css, name in rows[0][1]:
-            out.append(
-                f'<rect x="{x}" y="4" width="12" height="12" class="bar {escape(css)}"/>'
-                f'<text x="{x + 16}" y="15" class="chart-label">{escape(name)}</text>'
-            )
-            x += 16 + 8 * len(name) + 12
     for i, (label, parts) in enumerate(rows):
-        y = legend_h + i * row_h
+        y = top_y + i * row_h
+        short = label if len(label) <= 32 else label[:31] + "…"
         out.append(
-            f'<text x="{bar_x - 6}" y="{y + 16}" text-anchor="end" class="chart-label">{escape(label[:28])}</text>'
+            f'<text x="{bar_x - 6}" y="{y + 16}" text-anchor="end" class="chart-label">{escape(short)}</text>'
         )
         x = float(bar_x)
         for value, css, _ in parts:
