@@ -31,6 +31,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from citycat import __version__
+from citycat.feeds import Copy
 from citycat.model import Catalogue, Dataset, Distribution, Record
 from citycat.vietnamese import sort_key
 from citycat.views import INTERNAL, safe_url
@@ -474,22 +475,28 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
             ),
         )
     )
+    # The second prefix's files are the first's again (Copy: the build hard-links them).
+    first = PREFIXES[0]
     for prefix in PREFIXES:
+        same = prefix != first
         for action, data in out:
-            yield prefix + action, data
+            yield prefix + action, Copy(data, first + action) if same else data
         for p, one in zip(pub.packages, raw, strict=True):
-            yield f"{prefix}dataset/{_safe(p['name'])}.json", one
+            name = f"dataset/{_safe(p['name'])}.json"
+            yield prefix + name, Copy(one, first + name) if same else one
     # By-id answers, once: deploy/nginx.conf serves them for both prefixes.
     show = pub.help("package_show")
     for p, one in zip(pub.packages, raw, strict=True):
         data = envelope(show, one)
-        yield f"api/3/action/package_show/{_safe(p['name'])}.json", data
-        yield f"api/3/action/package_show/{p['id']}.json", data
+        by_name = f"api/3/action/package_show/{_safe(p['name'])}.json"
+        yield by_name, data
+        yield f"api/3/action/package_show/{p['id']}.json", Copy(data, by_name)
     for action, items in (("organization_show", pub.organizations), ("group_show", pub.groups)):
         for item in items:
             data = envelope(pub.help(action), dumps(item))
-            yield f"api/3/action/{action}/{_safe(item['name'])}.json", data
-            yield f"api/3/action/{action}/{item['id']}.json", data
+            by_name = f"api/3/action/{action}/{_safe(item['name'])}.json"
+            yield by_name, data
+            yield f"api/3/action/{action}/{item['id']}.json", Copy(data, by_name)
     empty = b'{"count":' + n + b',"facets":{},"results":[],"search_facets":{},"sort":"name asc"}'
     yield SEARCH_END, envelope(pub.help("package_search"), empty)
 
