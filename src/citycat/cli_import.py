@@ -7,7 +7,6 @@ need fields to pass ``citycat validate`` (they are written, unless --skip-invali
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from citycat.cli import LangOption, RootOption, TodayOption, app, city_today
+from citycat.cli import LangOption, RootOption, TodayOption, _today, app, city_today
 
 import_app = typer.Typer(
     no_args_is_help=True,
@@ -223,15 +222,6 @@ def _report(p, language: str) -> None:
             typer.echo(f"  {f.loc}: {f.code}: {f.message(language)}", err=True)
 
 
-def _since(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date: use YYYY-MM-DD") from None
-
-
 @import_app.command("ckan")
 def ckan(
     url: Annotated[
@@ -242,7 +232,7 @@ def ckan(
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option("--since", help="Only datasets modified since this date (YYYY-MM-DD).", callback=_since),
+        typer.Option("--since", help="Only datasets modified since this date (YYYY-MM-DD).", callback=_today),
     ] = None,
     rows: Annotated[int, typer.Option("--rows", min=1, max=1000, help="Datasets per page.")] = 100,
     root: RootOption = Path("."),
