@@ -62,7 +62,10 @@ def test_report_for_one_agency(tmp_path):
 def test_markdown_report_in_both_languages():
     vi = run("report", "-C", str(ROOT), "--today", DAY).stdout.decode()
     en = run("report", "-C", str(ROOT), "--today", DAY, "--lang", "en").stdout.decode()
-    assert vi.startswith("# Báo cáo tiến độ và kết quả: Danh mục dữ liệu dùng chung") and "## Xếp hạng cơ quan" in vi
+    assert (
+        vi.startswith("# Báo cáo tiến độ và kết quả: Danh mục dữ liệu dùng chung")
+        and "## Xếp hạng cơ quan" in vi
+    )
     assert en.startswith("# Progress and results report: ") and "## Agencies ranked" in en
     for text in (vi, en):
         tables = [line for line in text.splitlines() if line.startswith("|")]
