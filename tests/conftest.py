@@ -7,8 +7,12 @@ project's ``schemas/catalogue/`` unless a case brings its own.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +50,24 @@ def make_case(tmp_path: Path):
         return assemble(tmp_path / name, CASES / "good", CASES / "bad" / name)
 
     return make
+
+
+@contextlib.contextmanager
+def citycat_serve(root: Path, out: Path):
+    """``citycat serve`` of the catalogue at ``root`` on a free loopback port, as a user runs it:
+    yields the address it prints ("http://127.0.0.1:PORT"), stops it afterwards."""
+    command = [sys.executable, "-m", "citycat", "serve", "--root", str(root), "--out", str(out)]
+    command += ["--port", "0", "--no-watch", "--today", TODAY.isoformat()]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        url = None
+        for line in proc.stdout:
+            if line.startswith("serving "):
+                url = line.split()[1].rstrip("/")
+                break
+        assert url, proc.stderr.read()
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait()

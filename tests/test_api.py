@@ -22,7 +22,7 @@ from citycat.build import build
 from citycat.load import load
 from citycat.serve import Live, make_server
 from citycat.vietnamese import fold, sort_key
-from tests.conftest import CASES, ROOT, TODAY, assemble
+from tests.conftest import CASES, ROOT, TODAY, assemble, citycat_serve
 
 BIN = Path(sys.executable).parent  # ckanapi's command line is installed beside this Python
 
@@ -31,21 +31,8 @@ BIN = Path(sys.executable).parent  # ckanapi's command line is installed beside 
 def served(tmp_path_factory):
     """``citycat serve`` of the starter catalogue on a free loopback port: (url, site folder)."""
     out = tmp_path_factory.mktemp("serve") / "public"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "citycat", "serve", "--root", str(ROOT), "--out", str(out)]
-    command += ["--port", "0", "--no-watch", "--today", TODAY.isoformat()]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        url = None
-        for line in proc.stdout:
-            if line.startswith("serving "):
-                url = line.split()[1].rstrip("/")
-                break
-        assert url, proc.stderr.read()
+    with citycat_serve(ROOT, out) as url:
         yield url, out
-    finally:
-        proc.terminate()
-        proc.wait()
 
 
 @pytest.fixture(scope="module")

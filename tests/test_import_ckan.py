@@ -3,18 +3,15 @@ with the real command line (ckanapi underneath) into an empty catalogue, read ba
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
-import subprocess
-import sys
 
 import pytest
 
 from citycat.feeds.ckan import publish
 from citycat.load import load
 from citycat.validate import INPUTS
-from tests.conftest import ROOT, TODAY
+from tests.conftest import ROOT, TODAY, citycat_serve
 from tests.importing import (
     FolderServer,
     citycat,
@@ -33,21 +30,8 @@ def served(tmp_path_factory):
     for name in INPUTS:
         (shutil.copytree if (ROOT / name).is_dir() else shutil.copyfile)(ROOT / name, copy / name)
     out = copy / "public"
-    command = [sys.executable, "-m", "citycat", "serve", "--root", str(copy), "--out", str(out)]
-    command += ["--port", "0", "--no-watch", "--today", TODAY.isoformat()]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        url = None
-        for line in proc.stdout:
-            if line.startswith("serving "):
-                url = line.split()[1].rstrip("/")
-                break
-        assert url, proc.stderr.read()
+    with citycat_serve(copy, out) as url:
         yield url, out
-    finally:
-        proc.terminate()
-        proc.wait()
 
 
 @pytest.fixture(scope="module")
