@@ -33,6 +33,7 @@ leaves out each dataset's ``internal`` block and its internal distributions (so 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -73,6 +74,13 @@ VIEW_KEYS = (  # what a row is made of, from each dataset's view
 
 def _join(*texts: str) -> str:
     """Fold each text and join them with spaces, leaving out empty and repeated ones."""
+    return _joined(texts)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _joined(texts: tuple[str, ...]) -> str:
+    """(Remembered: ``citycat serve`` builds the index again after each edit, and then all but
+    the edited entries' texts are the same.)"""
     out: list[str] = []
     for text in texts:
         folded = fold(text or "")
