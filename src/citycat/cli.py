@@ -132,6 +132,14 @@ def _print_findings(findings, root: Path, lang: str | None, default: str) -> Non
         typer.echo(line, err=True)
 
 
+def _report_build_error(exc, root: Path, lang) -> None:
+    if exc.reason:
+        typer.echo(f"citycat: {exc.reason}", err=True)
+    else:
+        _print_findings(exc.findings, root, lang, "vi")
+        typer.echo("citycat: build refused: the catalogue has errors (the last good site is kept)", err=True)
+
+
 def _build(root: Path, out: Path, today, edition: Edition, lang):
     """Build once; on a mistake print it and return None (the last good site stays)."""
     from citycat.build import BuildError, build
@@ -139,13 +147,7 @@ def _build(root: Path, out: Path, today, edition: Edition, lang):
     try:
         built = build(root, out, today or city_today(), edition.value)
     except BuildError as exc:
-        if exc.reason:
-            typer.echo(f"citycat: {exc.reason}", err=True)
-        else:
-            _print_findings(exc.findings, root, lang, "vi")
-            typer.echo(
-                "citycat: build refused: the catalogue has errors (the last good site is kept)", err=True
-            )
+        _report_build_error(exc, root, lang)
         return None
     typer.echo(f"built {built.pages} pages, {built.files} files into {built.out} in {built.seconds:.1f} s")
     return built
@@ -175,27 +177,50 @@ def serve(
     port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1.")] = 8000,
     watch: Annotated[bool, typer.Option("--watch/--no-watch", help="Rebuild when an input changes.")] = True,
 ) -> None:
-    """Build, serve the site on http://127.0.0.1:PORT/ and rebuild when the catalogue or theme changes."""
+    """Build, serve the site on http://127.0.0.1:PORT/ and rebuild when the catalogue or theme changes.
+
+    An edit to a few entries of datasets.yaml is rebuilt by entries (``citycat.rebuild``); any
+    other change by a full build."""
     import threading
 
+    from citycat.build import BuildError
+    from citycat.rebuild import Session
     from citycat.serve import Live, make_server
     from citycat.serve import watch as watch_inputs
 
     root = root.resolve()
     out = out if out.is_absolute() else root / out
-    built = _build(root, out, today, edition, lang)
-    if built is None:
-        raise typer.Exit(1)
-    live = Live(built.catalogue, today or city_today(), edition.value)  # the CKAN API under /api
+    session = Session(root, out, today or city_today(), edition.value)
     try:
-        server = make_server(out, port, live=live)
+        built = session.build()
+    except BuildError as exc:
+        _report_build_error(exc, root, lang)
+        raise typer.Exit(1) from None
+    typer.echo(f"built {built.pages} pages, {built.files} files into {built.out} in {built.seconds:.1f} s")
+    live = Live(built.catalogue, session.today, edition.value)  # the CKAN API under /api
+    try:
+        server = make_server(out, port, live=live, session=session)
     except OSError as exc:
         typer.echo(f"citycat: cannot listen on 127.0.0.1:{port}: {exc.strerror}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"serving http://127.0.0.1:{server.server_address[1]}/  (Ctrl+C to stop)")
     stop = threading.Event()
     if watch:
-        rebuild = lambda: live.update(_build(root, out, today, edition, lang))  # noqa: E731
+
+        def rebuild() -> None:
+            built, report = session.rebuild()
+            if built is None:
+                _print_findings(report.findings, root, lang, "vi")
+                typer.echo(
+                    "citycat: rebuild refused: the catalogue has errors (the last good site stays)", err=True
+                )
+                return
+            how = f"full build ({report.reason})" if report.full else f"entries changed: {report.changed}"
+            typer.echo(
+                f"rebuilt in {report.seconds:.1f} s: {how}, {report.written} files written; feeds follow"
+            )
+            live.update(built)
+
         threading.Thread(target=watch_inputs, args=(root, rebuild, stop), daemon=True).start()
     try:
         server.serve_forever()

@@ -131,12 +131,21 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self):
         if self._live():
             return self._api()
+        self._wait()
         return super().do_GET()
 
     def do_HEAD(self):
         if self._live():
             return self._api(head=True)
+        self._wait()
         return super().do_HEAD()
+
+    def _wait(self) -> None:
+        """While a rebuild's feeds are still being written, hold a request for one of them
+        (``citycat.rebuild.Session.wait_for``): never answer with a stale feed."""
+        session = getattr(self.server, "session", None)
+        if session is not None:
+            session.wait_for(urlsplit(self.path).path.lstrip("/"))
 
     def do_POST(self):
         if self._live():
@@ -227,12 +236,21 @@ def _error(kind: str, message: str) -> dict[str, Any]:
     return {"help": None, "success": False, "error": {"__type": kind, "message": message}}
 
 
-def make_server(out: Path, port: int, host: str = "127.0.0.1", handler=SiteHandler, live: Live | None = None):
-    """The site in ``out`` on ``host:port``; with ``live``, CKAN's Action API under /api too."""
+def make_server(
+    out: Path,
+    port: int,
+    host: str = "127.0.0.1",
+    handler=SiteHandler,
+    live: Live | None = None,
+    session: Any = None,
+):
+    """The site in ``out`` on ``host:port``; with ``live``, CKAN's Action API under /api too;
+    with ``session`` (``citycat.rebuild.Session``), requests for feeds wait for its rebuilds."""
     factory = functools.partial(handler, directory=str(out))
     server = http.server.ThreadingHTTPServer((host, port), factory)
     server.daemon_threads = True
     server.live = live
+    server.session = session
     return server
 
 
