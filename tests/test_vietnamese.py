@@ -55,3 +55,25 @@ def test_remembered_characters_sort_as_the_long_way():
     ]
     for text in texts + [unicodedata.normalize("NFD", t) for t in texts]:
         assert sort_key(text) == _sort_key(text), text
+
+
+def test_remembered_texts_sort_as_the_long_way():
+    """sort_key remembers each whole text: asked again (first with characters it has not met,
+    then from memory), it gives what working it out on the whole text gives."""
+    from citycat.vietnamese import _sort_key
+
+    texts = [
+        "Đường Giải Phóng – Hoàng Mai",
+        "Ủy ban nhân dân phường Ỷ La",
+        "Quỹ đầu tư ưu đãi Ứng Hòa",
+        "HOÀ BÌNH hoà bình",
+        "o\u0302\u0301 ơ\u0323",  # decomposed ố, ợ
+        "\u0301 a lone mark first",
+        "tab\tand\u00a0no-break space",
+        "𝔘 𐍈 emoji 🙂",
+        "",
+    ]
+    for text in texts + [unicodedata.normalize("NFD", t) for t in texts]:
+        first = sort_key(text)
+        assert first == _sort_key(text), text
+        assert sort_key(text) == first == _sort_key(text), text
