@@ -147,21 +147,37 @@ def test_public_tables_leave_internal_things_out(c, files):
     assert len(internal.rows["vi"]) == len(c.datasets)
 
 
-def test_a_dataset_page_links_its_csv_row(c, files):
-    frame = pd.read_csv(io.BytesIO(files["datasets.csv"]), encoding="utf-8-sig", dtype=str)
-    ids = list(frame[common.strings(c)["vi"]["col_id"]])
+def test_a_dataset_page_links_its_row_on_its_own(c, files):
+    frame = pd.read_csv(
+        io.BytesIO(files["datasets.csv"]), encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
+    id_column = common.strings(c)["vi"]["col_id"]
+    by_id = {row[id_column]: row for _, row in frame.iterrows()}
     for d in c.datasets:
         links = tables.dataset_links(c, d.id)
         if d.access == "internal":
-            assert links == []
+            assert links == [] and f"dataset/{d.id}.csv" not in files
             continue
         ((key, path, kind),) = links
-        assert path.startswith("datasets.csv#row=") and kind == "text/csv"
-        row = int(path.rsplit("=", 1)[1])  # RFC 7111: the header is row 1
-        assert ids[row - 2] == d.id
+        assert path == f"dataset/{d.id}.csv" and kind == "text/csv" and key == "feed_csv_row"
+        alone = pd.read_csv(io.BytesIO(files[path]), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        assert len(alone) == 1
+        # the same cells as its row of datasets.csv, all but the running number
+        assert list(alone.columns) == list(frame.columns[1:])
+        assert list(alone.iloc[0]) == list(by_id[d.id])[1:]
     # the internal edition appends the datasets only it lists: public rows keep their numbers
     internal = tables.ordered(c, "internal")
-    assert internal[: len(ids)] == tables.ordered(c, "public")
+    assert internal[: len(by_id)] == tables.ordered(c, "public")
+
+
+def test_a_row_on_its_own_does_not_change_when_another_dataset_comes(c, files):
+    from dataclasses import replace
+
+    first = c.datasets[0]
+    newcomer = replace(first, fields={**first.fields, "id": "aaa-moi", "title.vi": "A mới"})
+    more = dict(tables.files(replace(c, datasets=(newcomer, *c.datasets)), TODAY, "public"))
+    assert more["datasets.csv"] != files["datasets.csv"]  # every row number moved
+    assert all(more[p] == files[p] for p in files if p.startswith("dataset/"))
 
 
 def test_csv_cells_never_start_a_formula(tmp_path):

@@ -4,9 +4,11 @@ One row per dataset. The first nine columns are the printable annex's (``/list/`
 the same UI strings (``site/i18n``: ``col_no`` … ``col_status``); the others follow. The
 Vietnamese CSV and sheet use Vietnamese headers and labels, the English ones English. Rows keep
 the annex's Vietnamese alphabetical order in every file (row N is the same dataset in all of
-them); in the internal edition, datasets the public edition does not list come after all others,
-so a public dataset has the same row everywhere and its page can link its row with an RFC 7111
-fragment (``datasets.csv#row=N``; the header is row 1).
+them); in the internal edition, datasets the public edition does not list come after all others.
+Each dataset the public edition lists also has its row on its own, ``dataset/{id}.csv`` (the
+Vietnamese header without the running number, then the row): its page links that file, whose
+address and content do not change when another dataset is added or retitled (a row number in
+``datasets.csv`` would, and then thousands of pages with it).
 
 - CSV: UTF-8 with a byte-order mark (Excel then reads Vietnamese correctly), RFC 4180 (CRLF),
   dates ISO 8601 (yyyy-mm-dd).
@@ -29,6 +31,7 @@ from citycat.views import PUBLIC, safe_url, sorted_datasets
 
 CSV_PATHS = {"vi": "datasets.csv", "en": "en/datasets.csv"}
 XLSX_PATH = "datasets.xlsx"
+ROW_PATH = common.DATASET_PATH + ".csv"  # one dataset's row on its own, beside its RDF files
 SHEETS = ("sheet_datasets", "sheet_distributions")  # UI string keys of the sheet names
 DATE_FORMATS = {"vi": "DD/MM/YYYY", "en": "YYYY-MM-DD"}
 FIXED_TIME = dt.datetime(2000, 1, 1)  # the XLSX's document dates (the same catalogue, the same bytes)
@@ -157,11 +160,15 @@ class Sheets:
         ]
 
     def csv(self, lang: str = "vi") -> bytes:
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(headers(self.c, lang))
-        writer.writerows([_cell(v) for v in row] for row in self.rows[lang])
-        return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+        return _csv(headers(self.c, lang), self.rows[lang])
+
+    def dataset_rows(self) -> Iterator[tuple[str, bytes]]:
+        """Each publicly listed dataset's row on its own (Vietnamese), without the running
+        number, which depends on every other dataset."""
+        header = headers(self.c, "vi")[1:]
+        for d, row in zip(self.order, self.rows["vi"], strict=True):
+            if common.listed(self.c, d, PUBLIC):
+                yield ROW_PATH.format(id=d.id), _csv(header, [row[1:]])
 
     def xlsx(self) -> bytes:
         t = common.strings(self.c)
@@ -178,6 +185,14 @@ class Sheets:
                 )
             )
         return xlsxwrite.workbook(sheets, title=self.c.settings.text("title", "vi"), created=FIXED_TIME)
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as a formula
@@ -201,18 +216,13 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
         sheets = Sheets(c, edition)
         written = [(CSV_PATHS[lang], sheets.csv(lang)) for lang in ("vi", "en")]
         written.append((XLSX_PATH, sheets.xlsx()))
+        written += sheets.dataset_rows()
     yield from written
 
 
-_ROWS: list = [None, {}]
-
-
 def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
-    """The dataset's row of datasets.csv (RFC 7111 fragment; row 1 is the header)."""
-    if _ROWS[0] is not c:
-        _ROWS[1] = {d.id: n for n, d in enumerate(ordered(c, PUBLIC), start=2)}
-        _ROWS[0] = c
-    row = _ROWS[1].get(dataset_id)
-    if row is None:
+    """The dataset's row on its own, for datasets the public edition lists."""
+    d = common.find(c, dataset_id)
+    if d is None or not common.listed(c, d, PUBLIC):
         return []
-    return [("feed_csv_row", f"{CSV_PATHS['vi']}#row={row}", "text/csv")]
+    return [("feed_csv_row", ROW_PATH.format(id=d.id), "text/csv")]
