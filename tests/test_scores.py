@@ -249,3 +249,29 @@ def test_mqa_of_a_dataset_without_public_distributions(good):
         if v["level"] == "distribution"
     )
     assert m.points == sum(m.indicators.values()) > 0
+
+
+def test_scorecards_agree_with_working_them_out_one_dataset_at_a_time(good):
+    """agencies and summary add up in one pass; they give what each dataset's own numbers give."""
+    c, all_scores = scored(good)
+    for card in scores.agencies(c, all_scores, TODAY, worst=3):
+        own = [d for d in c.datasets if d.agency == card["id"]]
+        mine = [all_scores[d.id] for d in own]
+        average = lambda values: round(sum(values) / len(values)) if values else None  # noqa: E731
+        assert card["overall"] == average([s.overall for s in mine])
+        assert card["standards"] == {
+            k: average([s.standard(k).score for s in mine]) for k in scores.STANDARDS
+        }
+        losses = sorted(
+            ((crit, d.id) for d in own for crit in all_scores[d.id].losses()),
+            key=lambda x: (-x[0].lost, x[1], x[0].key),
+        )
+        assert card["worst"] == losses[:3]
+
+
+def test_one_dataset_scores_as_in_the_whole_catalogue(good):
+    c, all_scores = scored(good)
+    result = validate(good, TODAY, use_cache=False, need_catalogue=True)
+    for d in c.datasets:
+        own = [f for f in result.findings if f.dataset == d.id]
+        assert scores.score(c, d, own, TODAY) == all_scores[d.id]

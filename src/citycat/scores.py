@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
+import heapq
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
@@ -23,7 +26,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from citycat.findings import ERROR, WARNING, Finding
-from citycat.model import Catalogue, Dataset
+from citycat.model import Catalogue, Dataset, Record
 from citycat.vietnamese import sort_key
 
 STANDARDS = ("correct", "complete", "clean", "live", "consistent", "shared")
@@ -74,7 +77,7 @@ class Standard:
     key: str
     criteria: tuple[Criterion, ...]
 
-    @property
+    @functools.cached_property  # worked out once: scorecards, rankings and pages all read it
     def score(self) -> int:
         return round(sum(c.earned for c in self.criteria))
 
@@ -105,7 +108,7 @@ class DatasetScore:
     freshness: str  # fresh / due / overdue / delinquent / unknown / irregular
     age_days: int | None
 
-    @property
+    @functools.cached_property
     def overall(self) -> int:
         return round(sum(s.score for s in self.standards) / len(self.standards))
 
@@ -172,44 +175,113 @@ def freshness_label(key: str, lang: str) -> str:
 
 
 def score_all(c: Catalogue, findings: Iterable[Finding], today: dt.date) -> dict[str, DatasetScore]:
-    by_dataset: dict[str, list[Finding]] = {}
-    for f in findings:
-        if f.dataset:
-            by_dataset.setdefault(f.dataset, []).append(f)
-    recommended = _recommended_total(c)
-    return {d.id: score(c, d, by_dataset.get(d.id, []), today, recommended) for d in c.datasets}
+    with _paused_gc():  # 25 criteria a dataset: hundreds of thousands of small objects, no cycles
+        by_dataset: dict[str, list[Finding]] = {}
+        for f in findings:
+            if f.dataset:
+                by_dataset.setdefault(f.dataset, []).append(f)
+        ready = _Ready(c, _recommended_total(c))
+        return {d.id: _score(ready, d, by_dataset.get(d.id, []), today) for d in c.datasets}
 
 
 def score(
     c: Catalogue, d: Dataset, findings: list[Finding], today: dt.date, recommended: int | None = None
 ) -> DatasetScore:
     """One dataset's six standards, MQA score and freshness; ``findings`` are its own."""
+    total = recommended if recommended is not None else _recommended_total(c)
+    return _score(_Ready(c, total), d, findings, today)
+
+
+@contextmanager
+def _paused_gc():
+    """Pause the cycle collector: with a loaded 10,000-dataset catalogue each collection walks
+    all of it, and scoring makes enough objects to start several."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _Ready:
+    """What every dataset's score reads from the rules and the catalogue, looked up once per
+    ``score_all``: criteria weights, formats, access levels, and the results that depend only
+    on a Table Schema or a sample (many datasets share them)."""
+
+    def __init__(self, c: Catalogue, recommended: int) -> None:
+        r = rules()
+        self.c = c
+        self.recommended = recommended
+        self.criteria = {
+            (standard, key): (f"{standard}.{key}", spec["weight"])
+            for standard, std in r["standards"].items()
+            for key, spec in std["criteria"].items()
+        }
+        self.fresh_bands = r["freshness"]["bands"]
+        self.formats = c.register("formats")
+        self.access_levels = c.register("access_levels")
+        self.mqa_spec = r["mqa"]["indicators"]
+        self.mqa_points = {k: v["points"] for k, v in self.mqa_spec.items()}
+        self.mqa_none = {k: 0 for k, v in self.mqa_spec.items() if v["level"] == "distribution"}
+        self.by_schema: dict[str, tuple] = {}
+        self.blanks: dict[tuple[str, str | None], int] = {}
+        self.dupes: dict[str, int] = {}
+
+    def schema_facts(self, path: str, schema: Mapping[str, Any]) -> tuple:
+        """(fields, described, bad shared codes, code fields, bad shared fields, shared used)."""
+        facts = self.by_schema.get(path)
+        if facts is None:
+            fields = [f for f in schema.get("fields", []) if isinstance(f, Mapping)]
+            described = sum(1 for f in fields if str(f.get("description") or "").strip())
+            shared = self.c.shared_fields
+            codes = [f for f in fields if (shared.get(f.get("name")) or {}).get("x-code-list")]
+            bad_codes = sum(1 for f in codes if not _same_form(f, shared[f["name"]]))
+            used = [f for f in fields if f.get("name") in shared]
+            bad_shared = sum(1 for f in used if not _same_form(f, shared[f["name"]]))
+            facts = self.by_schema[path] = (fields, described, bad_codes, len(codes), bad_shared, len(used))
+        return facts
+
+
+def _score(ready: _Ready, d: Dataset, findings: list[Finding], today: dt.date) -> DatasetScore:
+    c = ready.c
     codes = Counter(f.code for f in findings)
     errors = sum(1 for f in findings if f.level == ERROR)
     warnings = [f for f in findings if f.level == WARNING and f.code not in NOT_CORRECTNESS]
-    schema = c.table_schemas.get(d.get("schema")) if isinstance(d.get("schema"), str) else None
-    sample = _sample(c, d)
+    schema_path = d.get("schema")
+    schema = c.table_schemas.get(schema_path) if isinstance(schema_path, str) else None
+    sample_path, sample = _sample_of(c, d)
     band_key, age = freshness(c, d, today)
-    ctx = _Ctx(c, d, codes, schema, sample)
+    criteria = ready.criteria
+    new = tuple.__new__
 
     def crit(standard: str, key: str, share: float, reason: str = "", **params) -> Criterion:
-        weight = rules()["standards"][standard]["criteria"][key]["weight"]
+        full, weight = criteria[standard, key]
         share = max(0.0, min(1.0, share))
-        return Criterion(standard, f"{standard}.{key}", weight, weight * share, reason, params)
+        return new(Criterion, (standard, full, weight, weight * share, reason, params))
 
     n = lambda *names: sum(codes[x] for x in names)  # noqa: E731
     sample_checked = sample is not None and schema is not None and not n("sample-invalid", "schema-invalid")
+    urls = n(*URL_CODES)
+    dates = n(*DATE_CODES)
     correct = (
         crit("correct", "valid", 0 if errors else 1, n=errors),
         crit("correct", "no-warnings", 0 if warnings else 1, n=len(warnings)),
         crit("correct", "sample-valid", 1 if sample_checked else 0),
-        crit("correct", "urls", 0 if n(*URL_CODES) else 1, n=n(*URL_CODES)),
-        crit("correct", "dates", 0 if n(*DATE_CODES) else 1, n=n(*DATE_CODES)),
+        crit("correct", "urls", 0 if urls else 1, n=urls),
+        crit("correct", "dates", 0 if dates else 1, n=dates),
     )
-    total = recommended if recommended is not None else _recommended_total(c)
+    total = ready.recommended
     missing_rec = codes["field-recommended"]
-    described, fields_total = ctx.described()
-    blanks = ctx.blank_required()
+    if schema is not None:
+        fields, described, bad_codes, code_fields, bad_shared, shared_used = ready.schema_facts(
+            schema_path, schema
+        )
+    else:
+        fields, described, bad_codes, code_fields, bad_shared, shared_used = [], 0, 0, 0, 0, 0
+    fields_total = len(fields)
+    blanks = _blank_required(ready, sample_path, sample, schema_path if schema is not None else None, fields)
     complete = (
         crit("complete", "required", 0 if codes["field-required"] else 1, n=codes["field-required"]),
         crit("complete", "recommended", 1 - missing_rec / total if total else 1, n=missing_rec, total=total),
@@ -218,9 +290,19 @@ def score(
         crit("complete", "sample-filled", 0 if (sample is None or blanks) else 1,
              "none" if sample is None else "", n=blanks),
     )  # fmt: skip
-    dupes = ctx.duplicate_rows()
-    bad_codes, code_fields = ctx.code_fields()
-    nonstandard, dist_total = ctx.nonstandard_formats()
+    dupes = _duplicate_rows(ready, sample_path, sample)
+    formats = ready.formats
+    dists = [x for x in d.distributions if not x.internal]
+    nonstandard = 0
+    machine_open = False
+    for x in dists:
+        name = x.fields.get("format")
+        fmt = formats.get(name) if isinstance(name, str) else None
+        if fmt is None or fmt.get("machine_readable") is not True:
+            nonstandard += 1
+        elif fmt.get("open") is True:
+            machine_open = True
+    dist_total = len(dists)
     clean = (
         crit("clean", "sample-checked", 1 if sample_checked else 0),
         crit("clean", "primary-key", 1 if schema is not None and schema.get("primaryKey") else 0),
@@ -230,37 +312,49 @@ def score(
         crit("clean", "standard-formats", 1 - nonstandard / dist_total if dist_total else 0,
              n=nonstandard if dist_total else 0, total=dist_total),
     )  # fmt: skip
-    broken, links_total = ctx.links()
+    urls_of = [x.url for x in dists]
+    urls_of = [u for u in urls_of if u]
+    landing = d.get("landing_page")
+    if isinstance(landing, str):
+        urls_of.append(landing)
+    status = c.links
+    broken = sum(1 for u in urls_of if not (status.get(u) or {}).get("ok"))
+    links_total = len(urls_of)
+    fresh = ready.fresh_bands[band_key]
     live = (
-        crit("live", "fresh", rules()["freshness"]["bands"][band_key]["points"],
-             band=rules()["freshness"]["bands"][band_key]["label"]),
+        crit("live", "fresh", fresh["points"], band=fresh["label"]),
         crit("live", "links", 1 - broken / links_total if links_total else 0, n=broken, total=links_total),
     )  # fmt: skip
     off_vocab = n("reference-missing", "field-enum")
-    bad_shared, shared_used = ctx.shared_fields()
+    spatial = d.items("spatial") or ("01",)
     consistent = (
         crit("consistent", "vocabularies", 0 if off_vocab else 1, n=off_vocab),
-        crit("consistent", "spatial", 1 if ctx.spatial_coded() else 0),
+        crit("consistent", "spatial", 1 if all(isinstance(s, str) and SPATIAL.match(s) for s in spatial) else 0),
         crit("consistent", "shared-fields",
              0 if schema is None else (1 - bad_shared / shared_used if shared_used else 0.5),
              "none" if schema is None else ("" if shared_used else "unused"), n=bad_shared),
     )  # fmt: skip
-    level = c.register("access_levels").get(d.access)
+    access = d.access
+    level = ready.access_levels.get(access)
     open_data = bool(level and level.get("open") is True)
     limited = not open_data
     shared = (
-        crit("shared", "access", ACCESS_SHARE.get(d.access, 0),
-             level={lang: level.label(lang) if level else d.access for lang in ("vi", "en")}),
-        crit("shared", "machine-format", 1 if ctx.open_machine_format() else 0),
-        crit("shared", "api-or-download", 1 if any(x.url for x in d.distributions if not x.internal) else 0),
+        crit("shared", "access", ACCESS_SHARE.get(access, 0),
+             level={lang: level.label(lang) if level else access for lang in ("vi", "en")}),
+        crit("shared", "machine-format", 1 if machine_open else 0),
+        crit("shared", "api-or-download", 1 if any(x.url for x in dists) else 0),
         crit("shared", "consumers", 1 if open_data or d.items("sharing.consumers") else 0),
         crit("shared", "legal-basis", 1 if not limited or d.get("legal_basis") else 0),
     )  # fmt: skip
-    standards = tuple(
-        Standard(key, crits)
-        for key, crits in zip(STANDARDS, (correct, complete, clean, live, consistent, shared), strict=True)
+    standards = (
+        Standard("correct", correct),
+        Standard("complete", complete),
+        Standard("clean", clean),
+        Standard("live", live),
+        Standard("consistent", consistent),
+        Standard("shared", shared),
     )
-    return DatasetScore(d.id, d.agency, standards, mqa(c, d, errors), band_key, age)
+    return DatasetScore(d.id, d.agency, standards, _mqa(ready, d, errors, level), band_key, age)
 
 
 NOT_CORRECTNESS = {"overdue", "due-after-deadline", "field-recommended", "text-not-nfc"}
@@ -270,85 +364,35 @@ ACCESS_SHARE = {"open": 1.0, "shared": 2 / 3, "internal": 0.0}
 SPATIAL = re.compile(r"^\d{2}(\d{3})?$")  # a province (01) or a commune (5 digits)
 
 
-@dataclass(frozen=True)
-class _Ctx:
-    c: Catalogue
-    d: Dataset
-    codes: Counter
-    schema: Mapping[str, Any] | None
-    sample: tuple[tuple[str, ...], ...] | None  # header and preview rows
-
-    def fields(self) -> list[Mapping[str, Any]]:
-        if self.schema is None:
-            return []
-        return [f for f in self.schema.get("fields", []) if isinstance(f, Mapping)]
-
-    def described(self) -> tuple[int, int]:
-        fields = self.fields()
-        return sum(1 for f in fields if str(f.get("description") or "").strip()), len(fields)
-
-    def blank_required(self) -> int:
-        if self.sample is None or len(self.sample) < 1:
-            return 0
-        header = list(self.sample[0])
+def _blank_required(
+    ready: _Ready, sample_path: str, sample, schema_path: str | None, fields: list[Mapping[str, Any]]
+) -> int:
+    """Blank values of required fields (``fields``: those of the Table Schema at ``schema_path``,
+    None for none) in the sample's rows."""
+    if sample is None or len(sample) < 1:
+        return 0
+    key = (sample_path, schema_path)
+    found = ready.blanks.get(key)
+    if found is None:
+        header = list(sample[0])
         required = [
             header.index(f["name"])
-            for f in self.fields()
+            for f in fields
             if (f.get("constraints") or {}).get("required") and f.get("name") in header
         ]
-        return sum(1 for row in self.sample[1:] for i in required if i >= len(row) or not row[i].strip())
+        found = sum(1 for row in sample[1:] for i in required if i >= len(row) or not row[i].strip())
+        ready.blanks[key] = found
+    return found
 
-    def duplicate_rows(self) -> int:
-        if self.sample is None:
-            return 0
-        rows = Counter(self.sample[1:])
-        return sum(n - 1 for n in rows.values() if n > 1)
 
-    def code_fields(self) -> tuple[int, int]:
-        """Fields holding shared codes (``x-code-list`` definitions) not in the shared form."""
-        shared = self.c.shared_fields
-        mine = [f for f in self.fields() if (shared.get(f.get("name")) or {}).get("x-code-list")]
-        bad = sum(1 for f in mine if not _same_form(f, shared[f["name"]]))
-        return bad, len(mine)
-
-    def shared_fields(self) -> tuple[int, int]:
-        shared = self.c.shared_fields
-        mine = [f for f in self.fields() if f.get("name") in shared]
-        bad = sum(1 for f in mine if not _same_form(f, shared[f["name"]]))
-        return bad, len(mine)
-
-    def dists(self):
-        return [x for x in self.d.distributions if not x.internal]
-
-    def nonstandard_formats(self) -> tuple[int, int]:
-        formats = self.c.register("formats")
-        dists = self.dists()
-        bad = 0
-        for x in dists:
-            fmt = formats.get(x.get("format")) if isinstance(x.get("format"), str) else None
-            if fmt is None or fmt.get("machine_readable") is not True:
-                bad += 1
-        return bad, len(dists)
-
-    def open_machine_format(self) -> bool:
-        formats = self.c.register("formats")
-        for x in self.dists():
-            fmt = formats.get(x.get("format")) if isinstance(x.get("format"), str) else None
-            if fmt is not None and fmt.get("machine_readable") is True and fmt.get("open") is True:
-                return True
-        return False
-
-    def links(self) -> tuple[int, int]:
-        urls = [x.url for x in self.dists() if x.url]
-        if isinstance(self.d.get("landing_page"), str):
-            urls.append(self.d.get("landing_page"))
-        status = self.c.links
-        broken = sum(1 for u in urls if not (status.get(u) or {}).get("ok"))
-        return broken, len(urls)
-
-    def spatial_coded(self) -> bool:
-        spatial = self.d.items("spatial") or ("01",)
-        return all(isinstance(s, str) and SPATIAL.match(s) for s in spatial)
+def _duplicate_rows(ready: _Ready, sample_path: str, sample) -> int:
+    if sample is None:
+        return 0
+    found = ready.dupes.get(sample_path)
+    if found is None:
+        rows = Counter(sample[1:])
+        found = ready.dupes[sample_path] = sum(n - 1 for n in rows.values() if n > 1)
+    return found
 
 
 def _same_form(mine: Mapping[str, Any], shared: Mapping[str, Any]) -> bool:
@@ -360,12 +404,16 @@ def _same_form(mine: Mapping[str, Any], shared: Mapping[str, Any]) -> bool:
     return not want or (mine.get("constraints") or {}).get("pattern") == want
 
 
-def _sample(c: Catalogue, d: Dataset):
+def _sample_of(c: Catalogue, d: Dataset):
+    """The path and rows of the first distribution's sample the catalogue holds (rows None if
+    empty)."""
+    samples = c.samples
     for x in d.distributions:
-        if x.get("sample") in c.samples:
-            rows = c.samples[x.get("sample")]
-            return rows if rows else None
-    return None
+        path = x.get("sample")
+        if path in samples:
+            rows = samples[path]
+            return path, (rows if rows else None)
+    return None, None
 
 
 def _recommended_total(c: Catalogue) -> int:
@@ -408,10 +456,14 @@ def freshness(c: Catalogue, d: Dataset, today: dt.date) -> tuple[str, int | None
 def mqa(c: Catalogue, d: Dataset, errors: int = 0) -> Mqa:
     """data.europa.eu's MQA points for the dataset as the DCAT-AP export describes it: the
     dataset's indicators plus those of its best distribution."""
-    spec = rules()["mqa"]["indicators"]
-    levels = c.register("access_levels")
-    level = levels.get(d.access)
-    licence = c.licences.get(d.get("licence")) if isinstance(d.get("licence"), str) else None
+    return _mqa(_Ready(c, 0), d, errors, c.register("access_levels").get(d.access))
+
+
+def _mqa(ready: _Ready, d: Dataset, errors: int, level: Record | None) -> Mqa:
+    c = ready.c
+    pts = ready.mqa_points
+    get = d.get
+    licence = c.licences.get(get("licence")) if isinstance(get("licence"), str) else None
     agency = c.agencies.get(d.agency)
     has = {
         "keywordAvailability": bool(d.items("keywords.vi") or d.items("keywords.en")),
@@ -421,41 +473,47 @@ def mqa(c: Catalogue, d: Dataset, errors: int = 0) -> Mqa:
         "dcatApCompliance": errors == 0 and bool(level and level.get("public_listing", level.get("open"))),
         "accessRightsAvailability": level is not None,
         "accessRightsVocabularyAlignment": bool(level and level.get("eu_access_right")),
-        "contactPointAvailability": bool(d.get("contact.email") or (agency and agency.get("email"))),
+        "contactPointAvailability": bool(get("contact.email") or (agency and agency.get("email"))),
         "publisherAvailability": agency is not None,
         "dateIssuedAvailability": d.date("issued") is not None,
         "dateModifiedAvailability": d.date("modified") is not None,
     }
-    points = {k: spec[k]["points"] if ok else 0 for k, ok in has.items()}
-    formats = c.register("formats")
+    points = {k: pts[k] if ok else 0 for k, ok in has.items()}
+    formats = ready.formats
     links = c.links
+    # the same for every distribution
+    licensed = pts["licenceAvailability"] if licence is not None else 0
+    known_licence = pts["knownLicence"] if licence and licence.get("eu_code") else 0
+    rights = pts["rightsAvailability"] if get("legal_basis") or licence else 0
     best: tuple[int, int | None, dict[str, int]] = (-1, None, {})
     for x in d.distributions:
         if x.internal:
             continue
-        fmt = formats.get(x.get("format")) if isinstance(x.get("format"), str) else None
-        access = x.get("access_url") or x.get("download_url")
-        media = x.get("media_type") or (fmt.get("media_type") if fmt else None)
-        ok = {
-            "accessUrlStatusCode": bool(access and (links.get(access) or {}).get("ok")),
-            "downloadUrlAvailability": bool(x.get("download_url")),
-            "downloadUrlStatusCode": bool(x.get("download_url") and (links.get(x.get("download_url")) or {}).get("ok")),
-            "formatAvailability": bool(x.get("format")),
-            "mediaTypeAvailability": bool(media),
-            "formatMediaTypeVocabularyAlignment": bool(fmt and fmt.get("eu_file_type")),
-            "formatMediaTypeNonProprietary": bool(fmt and fmt.get("open") is True),
-            "formatMediaTypeMachineInterpretable": bool(fmt and fmt.get("machine_readable") is True),
-            "licenceAvailability": licence is not None,
-            "knownLicence": bool(licence and licence.get("eu_code")),
-            "rightsAvailability": bool(d.get("legal_basis") or licence),
-            "byteSizeAvailability": isinstance(x.get("byte_size"), int),
+        xget = x.fields.get  # Record.get without a default: None stays None
+        name = xget("format")
+        fmt = formats.get(name) if isinstance(name, str) else None
+        download = xget("download_url")
+        access = xget("access_url") or download
+        media = xget("media_type") or (fmt.get("media_type") if fmt else None)
+        earned = {
+            "accessUrlStatusCode": pts["accessUrlStatusCode"] if access and (links.get(access) or {}).get("ok") else 0,
+            "downloadUrlAvailability": pts["downloadUrlAvailability"] if download else 0,
+            "downloadUrlStatusCode": pts["downloadUrlStatusCode"] if download and (links.get(download) or {}).get("ok") else 0,
+            "formatAvailability": pts["formatAvailability"] if name else 0,
+            "mediaTypeAvailability": pts["mediaTypeAvailability"] if media else 0,
+            "formatMediaTypeVocabularyAlignment": pts["formatMediaTypeVocabularyAlignment"] if fmt and fmt.get("eu_file_type") else 0,
+            "formatMediaTypeNonProprietary": pts["formatMediaTypeNonProprietary"] if fmt and fmt.get("open") is True else 0,
+            "formatMediaTypeMachineInterpretable": pts["formatMediaTypeMachineInterpretable"] if fmt and fmt.get("machine_readable") is True else 0,
+            "licenceAvailability": licensed,
+            "knownLicence": known_licence,
+            "rightsAvailability": rights,
+            "byteSizeAvailability": pts["byteSizeAvailability"] if isinstance(xget("byte_size"), int) else 0,
         }  # fmt: skip
-        earned = {k: spec[k]["points"] if v else 0 for k, v in ok.items()}
         total = sum(earned.values())
         if total > best[0]:
             best = (total, x.position, earned)
     if best[1] is None:
-        best = (0, None, {k: 0 for k, v in spec.items() if v["level"] == "distribution"})
+        best = (0, None, dict(ready.mqa_none))
     points.update(best[2])
     return Mqa(sum(points.values()), points, best[1])
 
@@ -472,12 +530,22 @@ def summary(
     n = len(items)
     statuses = Counter(d.status for d in items)
     own = [scores[d.id] for d in items if d.id in scores]
-    with_period = [s for s in own if s.freshness not in ("irregular", "unknown")]
-    fresh = sum(1 for s in with_period if s.freshness == "fresh")
+    with_period = [s.freshness for s in own if s.freshness not in ("irregular", "unknown")]
+    fresh = with_period.count("fresh")
     overdue = sorted(
         (d for d in items if d.is_overdue(today)), key=lambda d: (d.due or today, sort_key(d.text("title")))
     )
     average = lambda values: round(sum(values) / len(values)) if values else None  # noqa: E731
+    # each standard of each dataset found once (``standard(k)`` looks for it)
+    by_standard: dict[str, list[int]] = {k: [] for k in STANDARDS}
+    overall = []
+    for s in own:
+        overall.append(s.overall)
+        first: dict[str, int] = {}
+        for st in s.standards:
+            first.setdefault(st.key, st.score)
+        for k in STANDARDS:
+            by_standard[k].append(first[k])
     return {
         "datasets": n,
         "proposed": statuses.get("proposed", 0),
@@ -488,8 +556,8 @@ def summary(
         "overdue_ids": [d.id for d in overdue],
         "to_publish": sum(1 for d in items if d.status not in ("published", "withdrawn")),
         "tau": round(100 * fresh / len(with_period)) if with_period else None,
-        "overall": average([s.overall for s in own]),
-        "standards": {k: average([s.standard(k).score for s in own]) for k in STANDARDS},
+        "overall": average(overall),
+        "standards": {k: average(by_standard[k]) for k in STANDARDS},
         "mqa": average([s.mqa.points for s in own]),
     }
 
@@ -498,20 +566,37 @@ def agencies(
     c: Catalogue, scores: Mapping[str, DatasetScore], today: dt.date, worst: int = 5
 ) -> list[dict[str, Any]]:
     """Each agency's scorecard, ranked: best average first, agencies with nothing listed last."""
+    by_agency: dict[str, list[Dataset]] = {}
+    for d in c.datasets:  # one pass, in list order
+        if isinstance(d.agency, str):
+            by_agency.setdefault(d.agency, []).append(d)
     out = []
-    for a in c.agencies.values():
-        own = [d for d in c.datasets if d.agency == a.id]
-        card = summary(c, scores, today, own)
-        losses = sorted(
-            ((crit, d.id) for d in own for crit in scores[d.id].losses()),
-            key=lambda x: (-x[0].lost, x[1], x[0].key),
-        )
-        card.update({"id": a.id, "worst": losses[:worst]})
-        out.append(card)
+    with _paused_gc():
+        for a in c.agencies.values():
+            own = by_agency.get(a.id, [])
+            card = summary(c, scores, today, own)
+            card.update({"id": a.id, "worst": _worst(scores, own, worst)})
+            out.append(card)
     out.sort(key=lambda x: (x["overall"] is None, -(x["overall"] or 0), -x["published"], x["id"]))
     for rank, card in enumerate(out, 1):
         card["rank"] = rank if card["overall"] is not None else None
     return out
+
+
+def _worst(scores: Mapping[str, DatasetScore], own: list[Dataset], worst: int) -> list[tuple[Criterion, str]]:
+    """The ``worst`` costliest losses of some datasets, (criterion, dataset id), in the order of
+    ``sorted(..., key=(-lost, dataset id, criterion key))[:worst]``: plain tuples are compared
+    (their place in the list breaks ties, as a stable sort would)."""
+    found: list[tuple[float, str, str, int, Criterion]] = []
+    for d in own:
+        dataset_id = d.id
+        for standard in scores[dataset_id].standards:
+            for crit in standard.criteria:
+                lost = crit.weight - crit.earned  # Criterion.lost
+                if lost > 0.0001:
+                    found.append((-lost, dataset_id, crit.key, len(found), crit))
+    chosen = sorted(found)[:worst] if worst < 0 else heapq.nsmallest(worst, found)
+    return [(x[4], x[1]) for x in chosen]
 
 
 def deadline(c: Catalogue, today: dt.date) -> dict[str, Any]:
