@@ -8,6 +8,7 @@ Nothing marked internal reaches a context of the public edition.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -258,11 +259,19 @@ def facets(
     c: Catalogue, datasets: Iterable[Dataset], lang: str, edition: str = PUBLIC
 ) -> dict[str, list[dict[str, Any]]]:
     """Each facet's values with their counts, in the order people look for them."""
+    return _facets(c, ((d, facet_values(d, edition)) for d in datasets), lang)
+
+
+def _facets(
+    c: Catalogue, valued: Iterable[tuple[Dataset, Mapping[str, list[Any]]]], lang: str
+) -> dict[str, list[dict[str, Any]]]:
+    """``facets`` of datasets whose ``facet_values`` are known already."""
     counts: dict[str, Counter] = {f: Counter() for f in FACETS}
-    for d in datasets:
-        for name, values in facet_values(d, edition).items():
+    for _, values_of in valued:
+        for name, values in values_of.items():
+            count = counts[name]
             for value in values:
-                counts[name][value] += 1
+                count[value] += 1
     registers = {
         "agency": c.agencies,
         "theme": c.themes,
@@ -361,6 +370,16 @@ def pages(
     """Every page of the site, both languages. Lists hold dataset records in display order; the
     build renders each dataset's card, table row and page from its view (``dataset_view``).
     ``scored`` (``citycat.scores.score_all``) adds the results: scorecards and the ranking."""
+    enabled = gc.isenabled()
+    gc.disable()  # 20,000 pages and their contexts, no cycles: a collection would walk the catalogue
+    try:
+        return _pages(c, today, edition, scored)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any] | None) -> list[Page]:
     out: list[Page] = []
     overall = progress(c, today)
     by_agency: dict[str, list[Dataset]] = {}
@@ -376,15 +395,23 @@ def pages(
         from citycat import scores
 
         ranked_cards = scores.agencies(c, scored, today)
+    # what does not depend on the language, worked out once for both
+    agency_progress = {a.id: progress(c, today, by_agency.get(a.id, [])) for a in c.agencies.values()}
+    values = {id(d): facet_values(d, edition) for d in c.datasets}
+    groups = [(d.agency, d.themes) for d in c.datasets]
+    place = {id(d): i for i, d in enumerate(c.datasets)}
     for lang in i18n.LANGS:
         ordered = sorted_datasets(c.datasets, lang)
         rank = {d.id: i for i, d in enumerate(ordered)}
         cards = scorecards(ranked_cards, c, lang) if scored is not None else {}
         agencies = []
         for a in sorted(c.agencies.values(), key=lambda a: sort_key(a.text("name", lang))):
-            own = by_agency.get(a.id, [])
             agencies.append(
-                {**agency_view(a, lang), "progress": progress(c, today, own), "scorecard": cards.get(a.id)}
+                {
+                    **agency_view(a, lang),
+                    "progress": _copy_progress(agency_progress[a.id]),
+                    "scorecard": cards.get(a.id),
+                }
             )
         ranking = sorted(
             (a for a in agencies if a["scorecard"] and a["scorecard"]["rank"]),
@@ -396,23 +423,46 @@ def pages(
         overdue = sorted(late, key=lambda d: (d.due or today, rank[d.id]))
         common = {"progress": overall, "agencies": agencies, "themes": themes}
         out.append(Page("", lang, "home.html", {**common, "overdue_list": overdue[:10], "ranking": ranking}))
+        facet_list = _facets(c, ((d, values[id(d)]) for d in ordered), lang)
         out.append(
-            Page(
-                "datasets/",
-                lang,
-                "list.html",
-                {**common, "datasets": ordered, "facets": facets(c, ordered, lang, edition)},
-            )
+            Page("datasets/", lang, "list.html", {**common, "datasets": ordered, "facets": facet_list})
         )
         out.append(Page("list/", lang, "annex.html", {**common, "datasets": ordered}))
         out.append(Page("agencies/", lang, "agencies.html", common))
         out.append(Page("themes/", lang, "themes.html", common))
+        if len(rank) == len(ordered):  # ids unique: each agency's and theme's in list order
+            in_agency, in_theme = _grouped(ordered, groups, place)
+        else:  # as sorting each group by rank would order them
+            in_agency = {k: sorted(v, key=lambda d: rank[d.id]) for k, v in by_agency.items()}
+            in_theme = {k: sorted(v, key=lambda d: rank[d.id]) for k, v in by_theme.items()}
         for a in agencies:
-            own = sorted(by_agency.get(a["id"], []), key=lambda d: rank[d.id])
+            own = in_agency.get(a["id"], [])
             out.append(Page(f"agencies/{a['id']}/", lang, "agency.html", {"agency": a, "datasets": own}))
         for t in themes:
-            own = sorted(by_theme.get(t["id"], []), key=lambda d: rank[d.id])
+            own = in_theme.get(t["id"], [])
             out.append(Page(f"themes/{t['id']}/", lang, "theme.html", {"theme": t, "datasets": own}))
         for d in c.datasets:
             out.append(Page(f"datasets/{d.id}/", lang, "dataset.html", dataset=d))
     return out
+
+
+def _grouped(
+    ordered: list[Dataset], groups: list[tuple[str, tuple[str, ...]]], place: Mapping[int, int]
+) -> tuple[dict[str, list[Dataset]], dict[str, list[Dataset]]]:
+    """The datasets of each agency and of each theme, in the order of ``ordered``.
+
+    ``groups`` holds each dataset's (agency, themes), by its place in the catalogue (``place``:
+    by ``id()``), worked out once for both languages."""
+    in_agency: dict[str, list[Dataset]] = {}
+    in_theme: dict[str, list[Dataset]] = {}
+    for d in ordered:
+        agency, themes = groups[place[id(d)]]
+        in_agency.setdefault(agency, []).append(d)
+        for t in themes:
+            in_theme.setdefault(t, []).append(d)
+    return in_agency, in_theme
+
+
+def _copy_progress(p: dict[str, Any]) -> dict[str, Any]:
+    """Each page its own ``progress`` dict, as when it was worked out for each language."""
+    return {**p, "by_status": dict(p["by_status"]), "by_access": dict(p["by_access"])}
