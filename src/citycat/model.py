@@ -37,8 +37,8 @@ class Record:
         """Where a field's value is written (or the record, when the field is absent)."""
         return self.locs.get(name) or self.loc
 
-    @property
-    def id(self) -> str:
+    @functools.cached_property
+    def id(self) -> str:  # (remembered: read half a million times in a build of 10,000 datasets)
         return str(self.fields.get("id", ""))
 
     def text(self, name: str, lang: str = "vi") -> str:
@@ -71,23 +71,25 @@ class Distribution(Record):
 
 @dataclass(frozen=True)
 class Dataset(Record):
+    # (its typed properties are remembered, like ``id``: a record never changes, and a build
+    # of 10,000 datasets reads each of them a dozen times)
     distributions: tuple[Distribution, ...] = ()
     internal: Mapping[str, Any] = field(default_factory=lambda: EMPTY)  # never in the public edition
     internal_locs: Mapping[str, Loc] = field(default_factory=lambda: EMPTY)
 
-    @property
+    @functools.cached_property
     def agency(self) -> str:
         return self.get("agency", "")
 
-    @property
+    @functools.cached_property
     def access(self) -> str:
         return self.get("access", "")
 
-    @property
+    @functools.cached_property
     def status(self) -> str:
         return self.get("status", "")
 
-    @property
+    @functools.cached_property
     def themes(self) -> tuple[str, ...]:
         return self.items("themes")
 
@@ -104,12 +106,22 @@ class Dataset(Record):
                 return None
         return None
 
-    @property
+    @functools.cached_property
     def due(self) -> dt.date | None:
         return self.date("due")
 
     def public_distributions(self) -> tuple[Distribution, ...]:
         return tuple(d for d in self.distributions if not d.internal)
+
+    def formats(self, internal: bool = False) -> tuple[str, ...]:
+        """The formats of the distributions (the public ones unless ``internal``), sorted."""
+        key = "_formats_internal" if internal else "_formats_public"
+        found = self.__dict__.get(key)
+        if found is None:  # remembered, like a cached property: lists and facets read it often
+            dists = self.distributions if internal else self.public_distributions()
+            found = tuple(sorted({x.get("format") for x in dists if isinstance(x.get("format"), str)}))
+            self.__dict__[key] = found
+        return found
 
     def is_overdue(self, today: dt.date) -> bool:
         due = self.due

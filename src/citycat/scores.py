@@ -115,6 +115,25 @@ class DatasetScore:
     def standard(self, key: str) -> Standard:
         return next(s for s in self.standards if s.key == key)
 
+    @functools.cached_property
+    def by_standard(self) -> dict[str, int]:
+        """Each standard's score, by key (the first of a key, as ``standard`` finds it)."""
+        first: dict[str, int] = {}
+        for st in self.standards:
+            first.setdefault(st.key, st.score)
+        return first
+
+    @functools.cached_property
+    def lost(self) -> tuple[tuple[float, str, Criterion], ...]:
+        """(−points lost, criterion key, criterion) of every criterion that withheld points, in
+        the order of the standards (remembered: every rebuild ranks the agencies again)."""
+        return tuple(
+            (-(c.weight - c.earned), c.key, c)
+            for st in self.standards
+            for c in st.criteria
+            if c.weight - c.earned > 0.0001
+        )
+
     def losses(self) -> list[Criterion]:
         """Every criterion that withheld points, the costliest first."""
         out = [c for s in self.standards for c in s.criteria if c.lost > 0.0001]
@@ -541,9 +560,7 @@ def summary(
     overall = []
     for s in own:
         overall.append(s.overall)
-        first: dict[str, int] = {}
-        for st in s.standards:
-            first.setdefault(st.key, st.score)
+        first = s.by_standard
         for k in STANDARDS:
             by_standard[k].append(first[k])
     return {
@@ -590,11 +607,8 @@ def _worst(scores: Mapping[str, DatasetScore], own: list[Dataset], worst: int) -
     found: list[tuple[float, str, str, int, Criterion]] = []
     for d in own:
         dataset_id = d.id
-        for standard in scores[dataset_id].standards:
-            for crit in standard.criteria:
-                lost = crit.weight - crit.earned  # Criterion.lost
-                if lost > 0.0001:
-                    found.append((-lost, dataset_id, crit.key, len(found), crit))
+        for negative, key, crit in scores[dataset_id].lost:
+            found.append((negative, dataset_id, key, len(found), crit))
     chosen = sorted(found)[:worst] if worst < 0 else heapq.nsmallest(worst, found)
     return [(x[4], x[1]) for x in chosen]
 

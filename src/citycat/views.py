@@ -209,7 +209,24 @@ def _dictionary(schema: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def sorted_datasets(datasets: Iterable[Dataset], lang: str) -> list[Dataset]:
-    """Vietnamese alphabetical order for Vietnamese pages, folded order for English ones."""
+    """Vietnamese alphabetical order for Vietnamese pages, folded order for English ones.
+
+    The order of a catalogue's tuple of datasets is remembered (the pages, the search index
+    and the feeds each ask for it); a new list is returned each time."""
+    if isinstance(datasets, tuple):
+        last = _ORDERS.get(lang)
+        if last is not None and last[0] is datasets:
+            return list(last[1])
+        made = _sorted(datasets, lang)
+        _ORDERS[lang] = (datasets, tuple(made))
+        return made
+    return _sorted(datasets, lang)
+
+
+_ORDERS: dict[str, tuple[tuple, tuple]] = {}  # lang → (the datasets, their order): the last asked
+
+
+def _sorted(datasets: Iterable[Dataset], lang: str) -> list[Dataset]:
     if lang == "vi":
         return sorted(datasets, key=lambda d: (sort_key(d.text("title", "vi")), d.id))
     return sorted(datasets, key=lambda d: (fold(d.text("title", "en")), d.id))
@@ -239,8 +256,7 @@ def progress(c: Catalogue, today: dt.date, datasets: Iterable[Dataset] | None = 
 
 def formats(d: Dataset, edition: str = PUBLIC) -> list[str]:
     """The formats of the distributions a page of ``edition`` shows, sorted."""
-    dists = d.distributions if edition == INTERNAL else d.public_distributions()
-    return sorted({x.get("format") for x in dists if isinstance(x.get("format"), str)})
+    return list(d.formats(edition == INTERNAL))
 
 
 def facet_values(d: Dataset, edition: str = PUBLIC) -> dict[str, list[Any]]:
