@@ -9,6 +9,7 @@ the last good one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import shutil
@@ -164,11 +165,13 @@ class Renderer:
         today: dt.date,
         edition: str = views.PUBLIC,
         scored: Mapping[str, Any] | None = None,
+        like: Renderer | None = None,
     ):
         self.c, self.theme, self.today, self.edition = c, theme, today, edition
         self.scored = scored or {}  # citycat.scores.score_all: each dataset's results
-        self.env = _environment(theme)
-        self.strings = i18n.load_strings(theme)
+        # the templates and strings of ``like`` (a renderer of the same theme) are reused
+        self.env = like.env if like is not None else _environment(theme)
+        self.strings = like.strings if like is not None else i18n.load_strings(theme)
         self.fragments: dict[tuple, Any] = {}  # ("card", lang, depth, id) / ("row", lang, id) → Markup
         self.index_views: dict[tuple[str, str], dict] = {}  # (lang, id) → what the search index needs
         self.feed_paths: list[str] = []  # what the feeds wrote (``render_into`` notes it)
@@ -211,6 +214,30 @@ class Renderer:
             self.fragments[key] = self._fragment(self._row, self.view(d, lang), lang, _depth(lang, "list/"))
         return self.fragments[key]
 
+    def cards(self, datasets, lang: str, depth: int, before: str = ""):
+        """The cards of a list, joined here (a template loop calling ``card`` per dataset costs
+        more than all the rest of a 10,000-dataset list page)."""
+        from markupsafe import Markup
+
+        made = self.fragments
+        found = [made.get(("card", lang, depth, d.id)) or self.card(d, lang, depth) for d in datasets]
+        return Markup(before + before.join(found) if found else "")  # (str.join: no Markup + per card)
+
+    def annex_rows(self, datasets, lang: str):
+        """The annex's rows: each dataset's number, then its cells (``partials/annex_row.html``)."""
+        from markupsafe import Markup, escape
+
+        made = self.fragments
+        return Markup(
+            "".join(
+                [
+                    f'<tr data-id="{escape(d.id)}">\n<td class="num">{n}</td>\n'
+                    f"{made.get(('row', lang, d.id)) or self.annex_row(d, lang)}\n</tr>\n"
+                    for n, d in enumerate(datasets, 1)
+                ]
+            )
+        )
+
     # -- pages --------------------------------------------------------------------------------
     def page(self, page: views.Page, view: dict | None = None) -> bytes:
         c, lang = self.c, page.lang
@@ -218,6 +245,8 @@ class Renderer:
         depth = _depth(lang, page.path)
         context["card"] = lambda d: self.card(d, lang, depth)
         context["annex_row"] = lambda d: self.annex_row(d, lang)
+        context["cards"] = lambda datasets, before="": self.cards(datasets, lang, depth, before)
+        context["annex_rows"] = lambda datasets: self.annex_rows(datasets, lang)
         if page.dataset is not None:
             d = view if view is not None else self.view(page.dataset, lang)
             context["dataset"] = d
@@ -251,13 +280,28 @@ class Renderer:
                 page = views.Page(f"datasets/{d.id}/", lang, "dataset.html", dataset=d)
                 yield page.file, self.page(page, v)
 
-    def rest(self, pages: list[views.Page], with_feeds: bool = True) -> Iterator[tuple[str, bytes]]:
-        """Every file but the dataset pages: the other pages (from the fragments made so far, and
-        any still missing), the 404 page, static files, search indexes, sitemap, and (unless
+    def rest(
+        self,
+        pages: list[views.Page],
+        with_feeds: bool = True,
+        render: Callable[[views.Page], bool] | None = None,
+    ) -> Iterator[tuple[str, bytes]]:
+        """Every file but the dataset pages: ``rest_pages`` and ``rest_files``, and (unless
         written apart) the machine-readable feeds."""
+        yield from self.rest_pages(pages, render)
+        yield from self.rest_files()
+        if with_feeds:
+            yield from feeds.files(self.c, self.today, self.edition)
+
+    def rest_pages(
+        self, pages: list[views.Page], render: Callable[[views.Page], bool] | None = None
+    ) -> Iterator[tuple[str, bytes]]:
+        """The pages other than the datasets' (from the fragments made so far, and any still
+        missing; only those ``render`` accepts, when given), the 404 page, static files and
+        the sitemap."""
         c, today, edition, strings = self.c, self.today, self.edition, self.strings
         for page in pages:
-            if page.dataset is None:
+            if page.dataset is None and (render is None or render(page)):
                 yield page.file, self.page(page)
         # The 404 page answers any missing address, at any depth: its links start from the
         # site's own path (the path of base_url), not from where it happens to be served.
@@ -273,20 +317,60 @@ class Renderer:
         for path in sorted((self.theme / "static").rglob("*")):
             if path.is_file():
                 yield "static/" + path.relative_to(self.theme / "static").as_posix(), path.read_bytes()
+        yield "sitemap.xml", sitemap(c, pages)
+
+    def rest_files(self) -> Iterator[tuple[str, bytes]]:
+        """Search indexes, robots.txt, Atom feeds and ``_headers``: neither templates nor the
+        page list, so a forked process can write them while this one makes the pages."""
         from citycat import searchindex
 
+        c, today, edition, strings = self.c, self.today, self.edition, self.strings
         for lang in i18n.LANGS:
             known = {i: v for (lg, i), v in self.index_views.items() if lg == lang}
             index = searchindex.build_index(c, lang, today, known)
             data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             yield ("en/" if lang == "en" else "") + "search-index.json", data
-        yield "sitemap.xml", sitemap(c, pages)
         yield "robots.txt", robots(c, edition)
         for lang in i18n.LANGS:
             yield ("en/" if lang == "en" else "") + "feed.atom", atom(c, lang, strings[lang], today)
         yield "_headers", headers(edition)
-        if with_feeds:
-            yield from feeds.files(c, today, edition)
+
+
+class Forked:
+    """``fn()`` run on a forked process (which inherits everything this one holds); ``result()``
+    waits for it and returns what it returned (pickled through a pipe)."""
+
+    def __init__(self, fn: Callable[[], Any]):
+        import pickle
+
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: work, send the outcome, leave without cleaning up
+            os.close(read)
+            try:
+                try:
+                    data = pickle.dumps((True, fn()))
+                except BaseException as exc:  # noqa: BLE001 - sent to the parent, raised there
+                    data = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
+                with os.fdopen(write, "wb") as fh:
+                    fh.write(data)
+            finally:
+                os._exit(0)
+        os.close(write)
+        self.read = read
+
+    def result(self) -> Any:
+        import pickle
+
+        with os.fdopen(self.read, "rb") as fh:
+            data = fh.read()
+        os.waitpid(self.pid, 0)
+        if not data:
+            raise BuildError(reason="a forked build process ended without a result")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise BuildError(reason=f"a forked build process failed: {value}")
+        return value
 
 
 def _depth(lang: str, path: str) -> int:
@@ -328,29 +412,31 @@ def _charts(c: Catalogue, lang: str, t: dict, progress: dict) -> dict[str, str]:
 
 
 def sitemap(c: Catalogue, pages: list[views.Page]) -> bytes:
-    """Every page with its language alternates (written as text: ElementTree took a third of a
-    second at 10,000 datasets, much of a rebuild in ``citycat serve``)."""
+    """Every page with its language alternates (written as text, each page's entry remembered:
+    ElementTree took a third of a second at 10,000 datasets, much of a rebuild in ``citycat
+    serve``)."""
     base = base_url(c)
     modified = {d.id: d.date("modified") for d in c.datasets}
-    alternates: dict[str, str] = {}
     out = [
         "<?xml version='1.0' encoding='utf-8'?>\n",
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
     ]
     for page in pages:
-        out.append(f"<url><loc>{_xml_text(base + page.url_path.lstrip('/'))}</loc>")
-        if page.dataset is not None and modified.get(page.dataset.id):
-            out.append(f"<lastmod>{modified[page.dataset.id].isoformat()}</lastmod>")
-        links = alternates.get(page.path)
-        if links is None:
-            links = alternates[page.path] = "".join(
-                f'<xhtml:link rel="alternate" hreflang="{lang}" '
-                f"href={_xml_attr(base + views.url_path(lang, page.path).lstrip('/'))} />"
-                for lang in i18n.LANGS
-            )
-        out.append(links + "</url>")
+        lastmod = modified.get(page.dataset.id) if page.dataset is not None else None
+        out.append(_sitemap_url(base, page.path, page.lang, lastmod))
     out.append("</urlset>")
     return "".join(out).encode("utf-8")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _sitemap_url(base: str, path: str, lang: str, lastmod: dt.date | None) -> str:
+    url = f"<url><loc>{_xml_text(base + views.url_path(lang, path).lstrip('/'))}</loc>"
+    if lastmod:
+        url += f"<lastmod>{lastmod.isoformat()}</lastmod>"
+    for other in i18n.LANGS:
+        href = _xml_attr(base + views.url_path(other, path).lstrip("/"))
+        url += f'<xhtml:link rel="alternate" hreflang="{other}" href={href} />'
+    return url + "</url>"
 
 
 def _xml_text(text: str) -> str:
@@ -518,7 +604,9 @@ def render_into(folder: Path, renderer: Renderer, pages: list[views.Page], parts
                     renderer.feed_paths += paths
         finally:
             _JOB = None
-        return count + _write_into(folder, renderer.rest(pages, with_feeds=False))
+        files = Forked(lambda: _write_into(folder, renderer.rest_files()))
+        count += _write_into(folder, renderer.rest_pages(pages))
+        return count + files.result()
     count += _write_into(folder, renderer.datasets(c.datasets))
     count += _write_into(folder, renderer.rest(pages, with_feeds=False))
     for name in feeds.MODULES:

@@ -89,6 +89,29 @@ def _joined(texts: tuple[str, ...]) -> str:
     return " ".join(out)
 
 
+_PARTS = "_index_parts"
+
+
+def _parts(v: Mapping[str, Any]) -> tuple:
+    """What a row is made of, from a dataset's view; facet values by key (their positions are
+    the index's, given as rows are added)."""
+    agency = v["agency"]
+
+    def key(value: Any) -> str:
+        return str(value if value is not None else "")
+
+    return (
+        (v["id"], v["title"], _join(v["title"]), _join(v["title_other"]), _join(*v["keywords"])),
+        (key(agency["id"]), _join(agency["name"], agency.get("abbreviation", ""))),
+        [(key(t["id"]), _join(t["label"])) for t in v["themes"]],
+        key(v["access"]["id"]),
+        [key(f) for f in v["formats"]],
+        key(v["status"]["id"]),
+        key(v["frequency"]["id"]),
+        1 if v["overdue"] else 0,
+    )
+
+
 def build_index(
     catalogue: Catalogue,
     lang: str,
@@ -108,39 +131,49 @@ def build_index(
     positions: dict[str, dict[str, int]] = {f: {} for f in FACETS}
     text: dict[str, list[str]] = {"agency": [], "theme": []}
 
-    def ref(facet: str, key: Any, label: str = "") -> int:
-        key = str(key if key is not None else "")
-        pos = positions[facet].get(key)
-        if pos is None:
-            pos = positions[facet][key] = len(values[facet])
-            values[facet].append(key)
-            if facet in text:
-                text[facet].append(label)
+    def ref(facet: str, key: str, label: str = "") -> int:
+        pos = positions[facet][key] = len(values[facet])
+        values[facet].append(key)
+        if facet in text:
+            text[facet].append(label)
         return pos
 
+    at = {f: positions[f].get for f in FACETS}  # (a row's facets looked up without a call each)
+    agency_at, theme_at, access_at = at["agency"], at["theme"], at["access"]
+    format_at, status_at, frequency_at = at["format"], at["status"], at["frequency"]
     rows: list[list[Any]] = []
     for d in sorted_datasets(catalogue.datasets, lang):
         v = known.get(d.id) if known else None
         if v is None:
             v = dataset_view(d, catalogue, lang, today, PUBLIC)
-        agency = v["agency"]
-        facet_cells = {
-            "agency": ref("agency", agency["id"], _join(agency["name"], agency.get("abbreviation", ""))),
-            "theme": [ref("theme", t["id"], _join(t["label"])) for t in v["themes"]],
-            "access": ref("access", v["access"]["id"]),
-            "format": [ref("format", f) for f in v["formats"]],
-            "status": ref("status", v["status"]["id"]),
-            "frequency": ref("frequency", v["frequency"]["id"]),
-        }
+        parts = v.get(_PARTS) if isinstance(v, dict) else None
+        if parts is None:
+            parts = _parts(v)
+            if isinstance(v, dict):
+                v[_PARTS] = parts  # the view is the build's own: kept with it for the next rebuild
+        head, agency, themes, access, formats, status, frequency, overdue = parts
+        a = agency_at(agency[0])
+        if a is None:
+            a = ref("agency", *agency)
+        themes_at = []
+        for t in themes:
+            x = theme_at(t[0])
+            themes_at.append(ref("theme", *t) if x is None else x)
+        formats_at = []
+        for f in formats:
+            x = format_at(f)
+            formats_at.append(ref("format", f) if x is None else x)
+        x_access, x_status, x_frequency = access_at(access), status_at(status), frequency_at(frequency)
         rows.append(
             [
-                v["id"],
-                v["title"],
-                _join(v["title"]),
-                _join(v["title_other"]),
-                _join(*v["keywords"]),
-                *(facet_cells[f] for f in FACETS),
-                1 if v["overdue"] else 0,
+                *head,
+                a,
+                themes_at,
+                ref("access", access) if x_access is None else x_access,
+                formats_at,
+                ref("status", status) if x_status is None else x_status,
+                ref("frequency", frequency) if x_frequency is None else x_frequency,
+                overdue,
             ]
         )
     return {
