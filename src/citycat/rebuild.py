@@ -27,20 +27,23 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import gc
 import hashlib
 import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from citycat import feeds, views
 from citycat.findings import Finding, Loc
 from citycat.model import Catalogue, Dataset
 
 DATASETS = "datasets.yaml"
+BIG_LIST = 500  # datasets: a page listing more is rendered again after any edit, unexamined
 MAX_CHANGED = 200  # entries; more than this and a full build (on every core) is as quick
 SITE_FILES = (".html", "/", "search-index.json", "sitemap.xml", "robots.txt", "feed.atom", "_headers")
 
@@ -53,9 +56,10 @@ SITE_FILES = (".html", "/", "search-index.json", "sitemap.xml", "robots.txt", "f
 class Cut:
     head: str  # everything before the first entry
     entries: tuple[tuple[str, int], ...]  # (text, line of its "- ") in file order
+    indent: int = 0  # of the items' "- "
 
 
-def cut(text: str) -> Cut | None:
+def cut(text: str, margin: bool = True) -> Cut | None:
     """The entries of datasets.yaml as texts, or None when the file does not have the plain
     layout (``datasets:`` at the left margin, then items ``- `` at one indentation, nothing else
     at the margin after them)."""
@@ -95,10 +99,15 @@ def cut(text: str) -> Cut | None:
         entries.append((text[a:b], line_no))
     # a line at the left margin after the list started (other than a comment or, for a list
     # at the margin, an item) is another top-level key, which no entry's text may carry
-    margin = _MARGIN_ITEM if indent == 0 else _MARGIN_ANY
-    if margin.search(text, first):
+    if margin and _margin_key(text[first:], indent):
         return None
-    return Cut(text[:first], tuple(entries))
+    return Cut(text[:first], tuple(entries), indent)
+
+
+def _margin_key(text: str, indent: int) -> bool:
+    """Whether ``text`` (entries) has a line at the left margin other than a comment or, for a
+    list written at the margin, an item: another top-level key, which no entry may carry."""
+    return bool((_MARGIN_ITEM if indent == 0 else _MARGIN_ANY).search(text))
 
 
 _MARGIN_ITEM = re.compile(r"^(?![\s#]|- )(?=.)", re.M)
@@ -115,33 +124,55 @@ def _shift_loc(loc: Loc | None, delta: int) -> Loc | None:
     return Loc(loc.file, loc.line + delta, loc.col)
 
 
-def _shift_map(m, delta: int):
-    from types import MappingProxyType
+class Shifted(Mapping):
+    """The locations of a record that moved ``delta`` lines, worked out when read: an inserted
+    line moves every later entry, a million locations at 10,000 entries, of which a rebuild
+    reads a few."""
 
-    return MappingProxyType({k: _shift_loc(v, delta) for k, v in m.items()})
+    __slots__ = ("base", "delta")
+
+    def __init__(self, base: Mapping[str, Loc], delta: int):
+        self.base, self.delta = base, delta
+
+    def __getitem__(self, key: str) -> Loc:
+        return _shift_loc(self.base[key], self.delta)
+
+    def __iter__(self):
+        return iter(self.base)
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+
+def _shift_map(m: Mapping[str, Loc], delta: int) -> Mapping[str, Loc]:
+    if not m:
+        return m
+    if isinstance(m, Shifted):
+        return Shifted(m.base, m.delta + delta) if m.delta + delta else m.base
+    return Shifted(m, delta)
+
+
+def _moved(record, delta: int, **more):
+    """A copy of a frozen record with its locations ``delta`` lines down (made directly: an
+    inserted line moves thousands of records, and ``dataclasses.replace`` costs ten times as
+    much). What it remembered (``id``, formats) comes along: none of it depends on lines."""
+    made = object.__new__(type(record))
+    made.__dict__.update(record.__dict__)
+    made.__dict__.update(
+        locs=_shift_map(record.locs, delta),
+        keylocs=_shift_map(record.keylocs, delta),
+        loc=_shift_loc(record.loc, delta),
+        **more,
+    )
+    return made
 
 
 def shift_dataset(d: Dataset, delta: int) -> Dataset:
     """The same record, written ``delta`` lines further down."""
     if not delta:
         return d
-    dists = tuple(
-        replace(
-            x,
-            locs=_shift_map(x.locs, delta),
-            keylocs=_shift_map(x.keylocs, delta),
-            loc=_shift_loc(x.loc, delta),
-        )
-        for x in d.distributions
-    )
-    return replace(
-        d,
-        locs=_shift_map(d.locs, delta),
-        keylocs=_shift_map(d.keylocs, delta),
-        loc=_shift_loc(d.loc, delta),
-        distributions=dists,
-        internal_locs=_shift_map(d.internal_locs, delta),
-    )
+    dists = tuple(_moved(x, delta) for x in d.distributions)
+    return _moved(d, delta, distributions=dists, internal_locs=_shift_map(d.internal_locs, delta))
 
 
 def shift_finding(f: Finding, delta: int) -> Finding:
@@ -234,6 +265,7 @@ class Report:
     written: int = 0  # files written or removed
     findings: tuple[Finding, ...] = ()
     reason: str = ""  # why it was a full build
+    stages: dict[str, float] = field(default_factory=dict)  # seconds by stage (bench/ prints them)
 
 
 def _inputs(root: Path) -> dict[str, tuple[int, int]]:
@@ -275,8 +307,8 @@ class Session:
         self.others: list[Finding] = []  # findings of the registers and files
         self.inputs: dict[str, tuple[int, int]] = {}
         self.renderer = None
-        self.links: dict[str, list] = {}
         self.site: dict[str, bytes] = {}  # digests of the site's files written by rebuilds
+        self.page_sigs: dict[tuple[str, str], Any] = {}  # what each list page showed last time
         self.feed_digests: dict[str, bytes] = {}
         self.feeds_ready = threading.Event()
         self.feeds_ready.set()
@@ -294,6 +326,8 @@ class Session:
         self._stop_feeds()
         built = build(self.root, self.out, self.today, self.edition, parts=self.parts)
         self._start(built)
+        gc.collect()
+        gc.freeze()  # the catalogue lives until the next full build: no collection walks it again
         return built
 
     def _start(self, built) -> None:
@@ -302,11 +336,10 @@ class Session:
         self.built, self.catalogue, self.findings = built, built.catalogue, built.findings
         self.renderer = built.renderer
         self.inputs = _inputs(self.root)
-        self.site = {}
+        self.site, self.page_sigs = {}, {}
         # what the full build's feeds wrote, their bytes unknown: the next run writes them all
         self.feed_digests = dict.fromkeys(getattr(built.renderer, "feed_paths", ()), b"")
         self.entries = None
-        self.links = _links(self.catalogue)
         try:
             text = (self.root / DATASETS).read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):
@@ -328,10 +361,15 @@ class Session:
         from citycat.build import BuildError
 
         started = time.perf_counter()
+        collecting = gc.isenabled()
+        gc.disable()  # a rebuild makes little garbage; a collection would walk the whole catalogue
         try:
             return self._rebuild_entries(started)
         except FullBuild as why:
             reason = str(why)
+        finally:
+            if collecting:
+                gc.enable()
         try:
             built = self.build()
         except BuildError as exc:
@@ -343,6 +381,14 @@ class Session:
         from citycat.build import Built, Renderer
         from citycat.validate import _unique_sorted
 
+        stages: dict[str, float] = {}
+        clock = [started]
+
+        def lap(name: str) -> None:
+            now = time.perf_counter()
+            stages[name] = now - clock[0]
+            clock[0] = now
+
         if self.entries is None or self.catalogue is None or self.renderer is None:
             raise FullBuild("the last build could not be cut into entries")
         if _inputs(self.root) != self.inputs:
@@ -351,9 +397,11 @@ class Session:
             text = (self.root / DATASETS).read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):
             raise FullBuild("datasets.yaml cannot be read as UTF-8") from None
-        parts = cut(text) if not text.startswith("\ufeff") and "\t" not in text else None
+        # (only a changed entry can bring a key at the margin: the others had none last time)
+        parts = cut(text, margin=False) if not text.startswith("\ufeff") and "\t" not in text else None
         if parts is None or parts.head != self.head:
             raise FullBuild("the layout of datasets.yaml changed")
+        lap("read")
         known: dict[str, list[Entry]] = {}
         for e in self.entries:
             known.setdefault(e.text, []).append(e)
@@ -368,6 +416,9 @@ class Session:
                 todo.append(i)
         if len(todo) > MAX_CHANGED:
             raise FullBuild(f"{len(todo)} entries changed")
+        if any(_margin_key(parts.entries[i][0], parts.indent) for i in todo):
+            raise FullBuild("a changed entry has a key at the left margin")
+        lap("entries")
         c = self.catalogue
         schemas, samples = dict(c.table_schemas), dict(c.samples)
         for run in _runs(todo):
@@ -380,6 +431,7 @@ class Session:
                 raise FullBuild("a changed entry is not a mapping")
             for i, e in zip(run, made[0], strict=True):
                 entries[i] = e
+        lap("load+check changed")
         from types import MappingProxyType
 
         new_entries: list[Entry] = entries  # type: ignore[assignment] - every slot is filled now
@@ -392,6 +444,7 @@ class Session:
         )
         cross = checks.cross_entry(new_c.meta, datasets)
         findings = _unique_sorted([*self.others, *(f for e in new_entries for f in e.findings), *cross])
+        lap("between entries")
         errors = [f for f in findings if f.level == "error"]
         if errors:
             return None, Report(False, time.perf_counter() - started, len(todo), findings=findings)
@@ -404,10 +457,6 @@ class Session:
         dirty_ids = {new_entries[i].dataset.id for i in fresh}
         dirty_ids |= {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         dirty_ids |= {d.id for d in datasets if d.id not in old_scored}
-        # a page also links the dataset's place in whole-catalogue files (its row of
-        # datasets.csv): where another entry's edit moved it, the page changes too
-        links = _links(new_c)
-        dirty_ids |= {k for k, v in links.items() if self.links.get(k) != v}
         dirty = [d for d in datasets if d.id in dirty_ids]
         scored = dict(old_scored)
         for gone in set(old_scored) - {d.id for d in datasets}:
@@ -415,23 +464,39 @@ class Session:
         scored.update(scores.score_all(replace(new_c, datasets=tuple(dirty)), findings, self.today))
         scored = {d.id: scored[d.id] for d in datasets}  # in the list's order, as a full build
 
+        lap("scores")
         # Pages: the dirty datasets' again, every other from fragments
         old = self.renderer
-        renderer = Renderer(new_c, old.theme, self.today, self.edition, scored)
+        renderer = Renderer(new_c, old.theme, self.today, self.edition, scored, like=old)
         renderer.fragments = {k: v for k, v in old.fragments.items() if k[-1] not in dirty_ids}
         renderer.index_views = {k: v for k, v in old.index_views.items() if k[-1] not in dirty_ids}
         pages = views.pages(new_c, self.today, self.edition, scored)
-        files = [*renderer.datasets(dirty), *renderer.rest(pages, with_feeds=False)]
+        lap("views.pages")
+        sigs: dict[tuple[str, str], Any] = {}
+
+        def render(page: views.Page) -> bool:
+            """Only the pages whose content may have changed: what they show differs from
+            last time, or a dataset they list was rendered again."""
+            listed = page.context.get("datasets")
+            if isinstance(listed, list) and len(listed) > BIG_LIST:
+                return True  # nearly every edit changes it (written only if its bytes did)
+            ids: set[str] = set()
+            sig = sigs[(page.path, page.lang)] = _signature(page.context, ids)
+            return self.page_sigs.get((page.path, page.lang)) != sig or not ids.isdisjoint(dirty_ids)
+
+        files = [*renderer.datasets(dirty), *renderer.rest(pages, with_feeds=False, render=render)]
+        lap("render")
         written = self._write_site(files)
         removed_ids = {d.id for d in c.datasets} - {d.id for d in datasets}
         written += self._remove_pages(removed_ids)
 
+        lap("write")
         self.catalogue, self.findings, self.renderer = new_c, findings, renderer
-        self.entries, self.links = new_entries, links
+        self.entries, self.page_sigs = new_entries, sigs
         html = len(pages) + 1
         built = Built(self.out, written, html, time.perf_counter() - started, findings, new_c, renderer)
         self.built = built
-        report = Report(False, built.seconds, len(todo), len(dirty), written, findings)
+        report = Report(False, built.seconds, len(todo), len(dirty), written, findings, stages=stages)
         self._feeds_later()
         return built, report
 
@@ -452,16 +517,9 @@ class Session:
 
     # -- writing --------------------------------------------------------------------------------
     def _write_site(self, files: Iterable[tuple[str, bytes]]) -> int:
-        count = 0
-        inside = self.out.resolve()
-        for rel, data in files:
-            digest = _digest(data)
-            if self.site.get(rel) == digest:
-                continue
-            _replace(inside, rel, data)
-            self.site[rel] = digest
-            count += 1
-        return count
+        written = _write_changed(self.out, files, self.site)
+        self.site.update(written)
+        return len(written)
 
     def _remove_pages(self, ids: Iterable[str]) -> int:
         count = 0
@@ -528,8 +586,20 @@ class Session:
         self.feeds_ready.wait(timeout)
 
 
-def _links(c: Catalogue) -> dict[str, list]:
-    return {d.id: feeds.dataset_links(c, d.id) for d in c.datasets}
+def _signature(value: Any, ids: set[str]) -> Any:
+    """A page context as plain values to compare, each dataset by its id (noted in ``ids``)."""
+    if isinstance(value, Dataset):
+        ids.add(value.id)
+        return ("dataset", value.id)
+    if isinstance(value, dict):
+        return tuple((k, _signature(v, ids)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        if value and isinstance(value[0], Dataset) and all(isinstance(v, Dataset) for v in value):
+            listed = tuple(v.id for v in value)  # a list of 10,000: no call per item
+            ids.update(listed)
+            return ("datasets", listed)
+        return tuple(_signature(v, ids) for v in value)
+    return value
 
 
 def _runs(indexes: list[int]) -> Iterator[list[int]]:
@@ -548,8 +618,23 @@ def _by_dataset(findings: Iterable[Finding]) -> dict[str, list[tuple]]:
     out: dict[str, list[tuple]] = {}
     for f in findings:
         if f.dataset:
-            out.setdefault(f.dataset, []).append(_key(f)[:1] + _key(f)[2:])
+            out.setdefault(f.dataset, []).append((f.code, f.severity or "", repr(f.params)))
     return {k: sorted(v) for k, v in out.items()}
+
+
+def _write_changed(
+    out: Path, files: Iterable[tuple[str, bytes]], known: dict[str, bytes]
+) -> dict[str, bytes]:
+    """Write the files whose bytes differ from what ``known`` (digests by path) says was
+    written; return the digests of those written."""
+    inside = out.resolve()
+    written: dict[str, bytes] = {}
+    for rel, data in files:
+        digest = _digest(data)
+        if known.get(rel) != digest:
+            _replace(inside, rel, data)
+            written[rel] = digest
+    return written
 
 
 def _replace(inside: Path, rel: str, data: bytes, link_to: str | None = None) -> None:

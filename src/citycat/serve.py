@@ -254,7 +254,7 @@ def make_server(
     return server
 
 
-def watch(root: Path, rebuild: Callable[[], None], stop: threading.Event, interval: float = 0.5) -> None:
+def watch(root: Path, rebuild: Callable[[], None], stop: threading.Event, interval: float = 0.25) -> None:
     """Call ``rebuild`` after the inputs change (and stay unchanged for one interval)."""
     seen = snapshot(root)
     while not stop.wait(interval):
