@@ -324,6 +324,7 @@ class Session:
         from citycat.build import build
 
         self._stop_feeds()
+        gc.unfreeze()  # what the last full build froze can be collected once replaced
         built = build(self.root, self.out, self.today, self.edition, parts=self.parts)
         self._start(built)
         gc.collect()
