@@ -40,6 +40,7 @@ from typing import Any
 
 from citycat import feeds, views
 from citycat.findings import Finding, Loc
+from citycat.gcpause import paused
 from citycat.model import Catalogue, Dataset
 
 DATASETS = "datasets.yaml"
@@ -63,26 +64,12 @@ def cut(text: str, margin: bool = True) -> Cut | None:
     """The entries of datasets.yaml as texts, or None when the file does not have the plain
     layout (``datasets:`` at the left margin, then items ``- `` at one indentation, nothing else
     at the margin after them)."""
-    if text.startswith("datasets:\n"):
-        head_end = len("datasets:\n")
-    else:
-        at = text.find("\ndatasets:\n")
-        if at < 0:
-            return None
-        head_end = at + len("\ndatasets:\n")
-    first = head_end
-    while True:  # comments and blank lines before the first item belong to the head
-        end = text.find("\n", first)
-        line = text[first : end if end >= 0 else len(text)]
-        if line.strip() and not line.lstrip().startswith("#"):
-            break
-        if end < 0:
-            return None
-        first = end + 1
-    stripped = line.lstrip(" ")
-    indent = len(line) - len(stripped)
-    if not stripped.startswith("- "):
+    from citycat.validate import list_start
+
+    start = list_start(text)  # (comments and blank lines before the first item: the head's)
+    if start is None:
         return None
+    _, first, indent = start
     marker = "\n" + " " * indent + "- "
     starts = [first]
     at = text.find(marker, first)
@@ -362,15 +349,11 @@ class Session:
         from citycat.build import BuildError
 
         started = time.perf_counter()
-        collecting = gc.isenabled()
-        gc.disable()  # a rebuild makes little garbage; a collection would walk the whole catalogue
         try:
-            return self._rebuild_entries(started)
+            with paused():  # a rebuild makes little garbage; a collection would walk the catalogue
+                return self._rebuild_entries(started)
         except FullBuild as why:
             reason = str(why)
-        finally:
-            if collecting:
-                gc.enable()
         try:
             built = self.build()
         except BuildError as exc:

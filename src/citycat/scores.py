@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 import heapq
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
@@ -26,6 +24,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from citycat.findings import ERROR, WARNING, Finding
+from citycat.gcpause import paused
 from citycat.model import Catalogue, Dataset, Record
 from citycat.vietnamese import sort_key
 
@@ -194,7 +193,7 @@ def freshness_label(key: str, lang: str) -> str:
 
 
 def score_all(c: Catalogue, findings: Iterable[Finding], today: dt.date) -> dict[str, DatasetScore]:
-    with _paused_gc():  # 25 criteria a dataset: hundreds of thousands of small objects, no cycles
+    with paused():  # 25 criteria a dataset: hundreds of thousands of small objects, no cycles
         by_dataset: dict[str, list[Finding]] = {}
         for f in findings:
             if f.dataset:
@@ -209,19 +208,6 @@ def score(
     """One dataset's six standards, MQA score and freshness; ``findings`` are its own."""
     total = recommended if recommended is not None else _recommended_total(c)
     return _score(_Ready(c, total), d, findings, today)
-
-
-@contextmanager
-def _paused_gc():
-    """Pause the cycle collector: with a loaded 10,000-dataset catalogue each collection walks
-    all of it, and scoring makes enough objects to start several."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Ready:
@@ -588,7 +574,7 @@ def agencies(
         if isinstance(d.agency, str):
             by_agency.setdefault(d.agency, []).append(d)
     out = []
-    with _paused_gc():
+    with paused():
         for a in c.agencies.values():
             own = by_agency.get(a.id, [])
             card = summary(c, scores, today, own)

@@ -156,13 +156,10 @@ def _unique_sorted(found: list[Finding]) -> tuple[Finding, ...]:
 PART_MIN_BYTES = 2_000_000  # below this, starting processes costs more than it saves
 
 
-def split_entries(text: str, parts: int, min_entries: int = 50) -> list[tuple[str, int]] | None:
-    """Cut datasets.yaml into ``parts`` slices of whole entries, each a valid datasets.yaml.
-
-    Returns (text, line offset) pairs, or None when the file does not have the plain layout
-    (``datasets:`` at the left margin, then items ``- `` at one indentation). A cut inside a
-    multi-line quoted text makes a slice unreadable, and then the whole file is checked at once.
-    """
+def list_start(text: str) -> tuple[int, int, int] | None:
+    """Where the list starts in datasets.yaml of the plain layout (``datasets:`` at the left
+    margin, then items ``- `` at one indentation): (the end of the ``datasets:`` line, the start
+    of the first item's line, the items' indentation), or None for another layout."""
     if text.startswith("datasets:\n"):
         head = 0
     else:
@@ -182,7 +179,21 @@ def split_entries(text: str, parts: int, min_entries: int = 50) -> list[tuple[st
     stripped = line.lstrip(" ")
     if not stripped.startswith("- "):
         return None
-    marker = "\n" + " " * (len(line) - len(stripped)) + "- "
+    return body, first, len(line) - len(stripped)
+
+
+def split_entries(text: str, parts: int, min_entries: int = 50) -> list[tuple[str, int]] | None:
+    """Cut datasets.yaml into ``parts`` slices of whole entries, each a valid datasets.yaml.
+
+    Returns (text, line offset) pairs, or None when the file does not have the plain layout
+    (``datasets:`` at the left margin, then items ``- `` at one indentation). A cut inside a
+    multi-line quoted text makes a slice unreadable, and then the whole file is checked at once.
+    """
+    start = list_start(text)
+    if start is None:
+        return None
+    body, first, indent = start
+    marker = "\n" + " " * indent + "- "
     if text.count(marker, body) + 1 < parts * min_entries or parts < 2:
         return None
     cuts = []

@@ -8,13 +8,13 @@ Nothing marked internal reaches a context of the public edition.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from citycat import i18n
+from citycat.gcpause import paused
 from citycat.model import Catalogue, Dataset, Record
 from citycat.vietnamese import fold, sort_key
 
@@ -386,13 +386,8 @@ def pages(
     """Every page of the site, both languages. Lists hold dataset records in display order; the
     build renders each dataset's card, table row and page from its view (``dataset_view``).
     ``scored`` (``citycat.scores.score_all``) adds the results: scorecards and the ranking."""
-    enabled = gc.isenabled()
-    gc.disable()  # 20,000 pages and their contexts, no cycles: a collection would walk the catalogue
-    try:
+    with paused():  # 20,000 pages and their contexts, no cycles: a collection would walk the catalogue
         return _pages(c, today, edition, scored)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any] | None) -> list[Page]:
