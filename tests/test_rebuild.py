@@ -154,6 +154,23 @@ def test_a_register_change_makes_a_full_build(session, tmp_path):
     assert_same_as_full_build(session, tmp_path)
 
 
+def test_only_requests_for_feed_files_wait_for_the_feeds():
+    for rel in ("data.json", "catalog.ttl", "api/3/action/package_list", "dataset/x.rdf", "datasets.xlsx"):
+        assert rebuild.is_feed(rel), rel
+    assert rebuild.is_feed("api/3/action/package_show/x.json")
+    for rel in (
+        "",
+        "datasets/x/",
+        "en/",
+        "datasets/x/index.html",
+        "search-index.json",
+        "en/search-index.json",
+    ):
+        assert not rebuild.is_feed(rel), rel
+    for rel in ("static/style.css", "static/search.js", "sitemap.xml", "feed.atom", "robots.txt", "404.html"):
+        assert not rebuild.is_feed(rel), rel
+
+
 def test_cut_refuses_what_is_not_the_plain_layout():
     assert rebuild.cut("datasets: []\n") is None
     assert rebuild.cut("datasets:\n  - id: a\n    x: 1\nother: 2\n") is None

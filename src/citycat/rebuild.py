@@ -46,7 +46,19 @@ from citycat.model import Catalogue, Dataset
 DATASETS = "datasets.yaml"
 BIG_LIST = 500  # datasets: a page listing more is rendered again after any edit, unexamined
 MAX_CHANGED = 200  # entries; more than this and a full build (on every core) is as quick
-SITE_FILES = (".html", "/", "search-index.json", "sitemap.xml", "robots.txt", "feed.atom", "_headers")
+FEED_SUFFIXES = (".json", ".jsonld", ".ttl", ".rdf", ".csv", ".xlsx", ".zip")  # what the feeds write
+
+
+def is_feed(rel: str) -> bool:
+    """Whether a path below the site's root is a feed's file (the pages, the search indexes and
+    the other site files are not): a request for one waits while the feeds are rebuilt."""
+    if rel.startswith("api/"):  # the CKAN action files (some without a suffix)
+        return True
+    return (
+        rel.endswith(FEED_SUFFIXES)
+        and not rel.endswith("search-index.json")
+        and not rel.startswith("static/")
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -565,7 +577,7 @@ class Session:
 
     def wait_for(self, rel: str, timeout: float = 300) -> None:
         """Hold a request for a feed file until the feeds are rebuilt (site files never wait)."""
-        if self.feeds_ready.is_set() or rel.endswith(SITE_FILES) or rel.startswith("static/"):
+        if self.feeds_ready.is_set() or not is_feed(rel):
             return
         self.feeds_ready.wait(timeout)
 
