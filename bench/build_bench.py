@@ -93,11 +93,11 @@ def settle() -> None:
 
 
 def serve_rebuilds(root: Path) -> None:
-    """``citycat serve``'s rebuild after one edit (``citycat.rebuild.Session``), in this
+    """``citycat serve``'s rebuild after one edit (``citycat.pipeline.rebuild.Session``), in this
     process: the site (what the page shows), then the feeds (written in the background)."""
     import datetime as dt
 
-    from citycat.rebuild import Session
+    from citycat.pipeline.rebuild import Session
 
     out = root.parent / f"{root.name}-serve"
     session = Session(root, out, dt.date(2026, 11, 28), "public")
@@ -134,8 +134,11 @@ def breakdown(root: Path) -> None:
     build spreads over the cores), and the size of what each writes."""
     import datetime as dt
 
-    from citycat import build, feeds, scores, views
-    from citycat.validate import validate
+    from citycat import feeds
+    from citycat.pipeline import build
+    from citycat.pipeline.validate import validate
+    from citycat.quality import scores
+    from citycat.site import views
 
     today = dt.date(2026, 11, 28)
     clock = time.process_time

@@ -5,7 +5,7 @@ answers a keystroke in headless Chromium.
     python bench/search_bench.py --size 1000 --keep bench/out   # generate into bench/out/1000, reuse
     python bench/search_bench.py --no-browser          # sizes and build times only
 
-It generates a catalogue with bench/generate.py, builds ``citycat.searchindex.build_index`` for
+It generates a catalogue with bench/generate.py, builds ``citycat.site.searchindex.build_index`` for
 both languages, and prints the index's size (raw and gzip, compact JSON as the build writes it),
 next to the same data in a flat layout (every row repeating the agency and theme texts and the
 facet ids) and as one object per dataset: the evidence for the chosen layout. The starter
@@ -13,7 +13,7 @@ catalogue's sizes are printed too.
 
 Then, when Playwright's Python package and /usr/bin/chromium are present, it renders the real
 site/templates/list.html (with stand-ins for base.html and partials/dataset_card.html, and the
-page's real context from citycat.views), serves it with search.js and the index to headless
+page's real context from citycat.site.views), serves it with search.js and the index to headless
 Chromium through request interception (no server, no network), and times keystrokes: each
 prefix of each query is passed to ``window.citycatSearch.run(query)``, timed with
 performance.now() around the call ("script") and again after forcing style and layout
@@ -38,9 +38,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import generate  # noqa: E402  (bench/generate.py)
 
-from citycat import views  # noqa: E402
-from citycat.load import load  # noqa: E402
-from citycat.searchindex import MULTI, build_index, records  # noqa: E402
+from citycat.site import views  # noqa: E402
+from citycat.site.searchindex import MULTI, build_index, records  # noqa: E402
+from citycat.source.load import load  # noqa: E402
 
 TODAY = dt.date(2026, 11, 28)
 CHROMIUM = "/usr/bin/chromium"

@@ -217,12 +217,13 @@ def breakdown(root: Path, warmup: Path) -> None:
     Frictionless's plugin set-up) are shown on their own line and not charged to a stage.
     """
     today = dt.date.fromisoformat(TODAY)
-    t_import, _ = timed(lambda: __import__("citycat.validate"))
-    from citycat import checks, output, validate
-    from citycat.checks import fields, files, rules, tables
-    from citycat.load import load
-    from citycat.tables import build_tables
-    from citycat.yamlsafe import load_bytes
+    t_import, _ = timed(lambda: __import__("citycat.pipeline.validate"))
+    from citycat import checks
+    from citycat.checks import fields, files, output, rules, tables
+    from citycat.pipeline import validate
+    from citycat.source.load import load
+    from citycat.source.tables import build_tables
+    from citycat.source.yamlsafe import load_bytes
 
     t_fric, _ = timed(lambda: __import__("frictionless"))
     data = (root / "datasets.yaml").read_bytes()
@@ -293,7 +294,7 @@ def profile(root: Path, top: int = 25) -> None:
 
     import frictionless  # noqa: F401  (import cost is not what we profile)
 
-    from citycat import validate
+    from citycat.pipeline import validate
 
     today = dt.date.fromisoformat(TODAY)
     prof = cProfile.Profile()

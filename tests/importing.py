@@ -18,8 +18,8 @@ import threading
 from pathlib import Path
 
 from citycat.feeds.ckan import tag_name
-from citycat.load import load
-from citycat.model import Catalogue, Dataset
+from citycat.model.catalogue import Catalogue, Dataset
+from citycat.source.load import load
 from tests.conftest import ROOT, TODAY
 
 
@@ -117,7 +117,7 @@ def compare(source: Catalogue, target: Catalogue, lost: set[str] = frozenset(), 
 
 def built_site(folder: Path) -> Path:
     """The starter catalogue's public site (its feeds: data.json, catalog.*, datasets.xlsx)."""
-    from citycat.build import build
+    from citycat.pipeline.build import build
 
     build(ROOT, folder, TODAY)
     return folder

@@ -17,11 +17,11 @@ import ckanapi
 import pytest
 import requests
 
-from citycat import api
-from citycat.build import build
-from citycat.load import load
-from citycat.serve import Live, make_server
-from citycat.vietnamese import fold, sort_key
+from citycat.api import actions as api
+from citycat.model.vietnamese import fold, sort_key
+from citycat.pipeline.build import build
+from citycat.pipeline.serve import Live, make_server
+from citycat.source.load import load
 from tests.conftest import CASES, ROOT, TODAY, assemble, citycat_serve
 
 BIN = Path(sys.executable).parent  # ckanapi's command line is installed beside this Python

@@ -14,8 +14,8 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from citycat.build import MARKER, BuildError, build
-from citycat.load import load
+from citycat.pipeline.build import MARKER, BuildError, build
+from citycat.source.load import load
 from tests.conftest import CASES, ROOT, TODAY, assemble
 
 SHARED = ROOT.parent / "shared"
@@ -308,13 +308,13 @@ def test_a_rebuild_replaces_the_site_and_the_old_one_goes(tmp_path):
 
 
 def test_results_on_dataset_agency_and_home_pages(site):
-    """The scores (citycat.scores) as the site shows them: a dataset's six standards with the
+    """The scores (citycat.quality.scores) as the site shows them: a dataset's six standards with the
     points withheld, an agency's scorecard and rank, the ranking on the home page."""
     import re
     from html import unescape
 
-    from citycat import scores
-    from citycat.validate import validate
+    from citycat.pipeline.validate import validate
+    from citycat.quality import scores
 
     result = validate(ROOT, TODAY, use_cache=False, need_catalogue=True)
     c = result.catalogue

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from citycat.changes import ChangesError, breaking, compare, keep
-from citycat.cli import app
-from citycat.validate import validate
+from citycat.cli.main import app
+from citycat.editing.changes import ChangesError, breaking, compare, keep
+from citycat.pipeline.validate import validate
 from tests.conftest import CASES, TODAY, assemble
 
 runner = CliRunner()

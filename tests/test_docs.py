@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import string
 
-from citycat.docs import checks_markdown
-from citycat.findings import registry
+from citycat.checks.docs import checks_markdown
+from citycat.model.findings import registry
 from tests.conftest import ROOT
 
 
@@ -33,7 +33,7 @@ def test_docs_document_every_check():
 
 
 def test_every_check_has_an_example_in_the_docs():
-    from citycat.docs import examples
+    from citycat.checks.docs import examples
 
     shown = set(examples()) | {code for code, check in registry().items() if check.example}
     assert shown == set(registry()), sorted(set(registry()) - shown)

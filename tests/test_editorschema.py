@@ -13,11 +13,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from citycat.cli import app
-from citycat.editorschema import PATH, SITE_PATH, editor_schema, render
+from citycat.cli.main import app
+from citycat.editing.editorschema import PATH, SITE_PATH, editor_schema, render
 from citycat.feeds import MODULES
 from citycat.feeds import editorschema as feed
-from citycat.load import load
+from citycat.source.load import load
 from tests.conftest import CASES, ROOT, TODAY, assemble
 
 runner = CliRunner()

@@ -12,8 +12,8 @@ import zipfile
 import pytest
 import rdflib
 
-from citycat import export
-from citycat.load import load
+from citycat.feeds import export
+from citycat.source.load import load
 from tests.conftest import ROOT, TODAY
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")

@@ -13,7 +13,7 @@ import pytest
 
 from citycat import feeds
 from citycat.feeds import ckan
-from citycat.load import load
+from citycat.source.load import load
 from tests.conftest import ROOT, TODAY
 
 LIST_ACTIONS = (

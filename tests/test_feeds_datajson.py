@@ -8,7 +8,7 @@ import json
 import pytest
 
 from citycat.feeds import datajson
-from citycat.load import load
+from citycat.source.load import load
 from tests.conftest import CASES, ROOT, TODAY, assemble
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is installed by the test extra")

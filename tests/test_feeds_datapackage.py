@@ -12,7 +12,7 @@ import frictionless
 import pytest
 
 from citycat.feeds import datapackage
-from citycat.load import load
+from citycat.source.load import load
 from tests.conftest import ROOT, TODAY
 
 

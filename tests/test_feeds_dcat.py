@@ -12,7 +12,7 @@ import pytest
 import rdflib
 
 from citycat.feeds import dcat, rdfwrite
-from citycat.load import load
+from citycat.source.load import load
 from tests.conftest import CASES, ROOT, TODAY, assemble
 
 pyshacl = pytest.importorskip("pyshacl", reason="pyshacl is installed by the test extra")

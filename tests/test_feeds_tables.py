@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from citycat.feeds import common, tables, xlsxwrite
-from citycat.i18n import load_strings
-from citycat.load import load
+from citycat.site.i18n import load_strings
+from citycat.source.load import load
 from tests.conftest import ROOT, TODAY
 
 ANNEX = [

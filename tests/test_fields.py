@@ -8,9 +8,9 @@ import re
 
 from typer.testing import CliRunner
 
-from citycat.cli import app
-from citycat.docs import fields_markdown
-from citycat.load import load
+from citycat.checks.docs import fields_markdown
+from citycat.cli.main import app
+from citycat.source.load import load
 from tests.conftest import CASES, ROOT, assemble
 
 runner = CliRunner()

@@ -8,10 +8,17 @@ import unicodedata
 import pytest
 from typer.testing import CliRunner
 
-from citycat.cli import app
-from citycat.fmt import DATASET_KEYS, DISTRIBUTION_KEYS, NESTED, FormatError, format_text, needs_quotes
-from citycat.validate import validate
-from citycat.yamlsafe import load_bytes
+from citycat.cli.main import app
+from citycat.editing.fmt import (
+    DATASET_KEYS,
+    DISTRIBUTION_KEYS,
+    NESTED,
+    FormatError,
+    format_text,
+    needs_quotes,
+)
+from citycat.pipeline.validate import validate
+from citycat.source.yamlsafe import load_bytes
 from tests.conftest import CASES, ROOT, TODAY, assemble
 
 runner = CliRunner()

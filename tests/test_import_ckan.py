@@ -9,8 +9,8 @@ import socket
 import pytest
 
 from citycat.feeds.ckan import publish
-from citycat.load import load
-from citycat.validate import INPUTS
+from citycat.pipeline.validate import INPUTS
+from citycat.source.load import load
 from tests.conftest import ROOT, TODAY, citycat_serve
 from tests.importing import (
     FolderServer,

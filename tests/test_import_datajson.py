@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from citycat.load import load
+from citycat.source.load import load
 from tests.conftest import TODAY
 from tests.importing import (
     FolderServer,

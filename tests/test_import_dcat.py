@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from citycat.load import load
+from citycat.source.load import load
 from tests.conftest import TODAY
 from tests.importing import (
     FolderServer,

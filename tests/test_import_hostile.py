@@ -7,7 +7,7 @@ import json
 import unicodedata
 
 from citycat.imports.common import Ids, clean, safe_url
-from citycat.load import load
+from citycat.source.load import load
 from tests.conftest import TODAY
 from tests.importing import citycat, empty_catalogue, imported
 

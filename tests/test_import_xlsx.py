@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from openpyxl import Workbook
 
-from citycat.load import load
+from citycat.source.load import load
 from tests.conftest import TODAY
 from tests.importing import (
     FolderServer,

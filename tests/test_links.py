@@ -16,8 +16,8 @@ from types import MappingProxyType
 
 import pytest
 
-from citycat import linkcheck, links
-from citycat.load import load
+from citycat.quality import linkcheck, links
+from citycat.source.load import load
 from tests.conftest import CASES, TODAY, assemble
 
 OPTIONS = ["--timeout", "0.5", "--retries", "2", "--backoff", "0.05", "--delay", "0.01", "--per-host", "2"]
@@ -536,7 +536,7 @@ def test_no_state_file_means_no_links(good):
 
 
 def test_a_damaged_state_file_is_a_warning(good):
-    from citycat.validate import validate
+    from citycat.pipeline.validate import validate
 
     state = json.loads(links.dumps({"version": 1, "checked": "T", "links": {}}))
     state["links"] = {
@@ -576,8 +576,8 @@ def offline(monkeypatch):
 
 
 def test_validate_and_build_only_read_the_state(checked, server, tmp_path, offline):
-    from citycat.build import build
-    from citycat.validate import validate
+    from citycat.pipeline.build import build
+    from citycat.pipeline.validate import validate
 
     root = checked[0]
     result = validate(root, TODAY, use_cache=False)
@@ -599,12 +599,12 @@ def test_validate_and_build_never_import_the_http_client(good, tmp_path):
     (good / links.STATE).write_text(links.dumps({"version": 1, "checked": "T", "links": {}}), "utf-8")
     code = (
         "import sys, datetime as dt\n"
-        "from citycat.validate import validate\n"
-        "from citycat.build import build\n"
+        "from citycat.pipeline.validate import validate\n"
+        "from citycat.pipeline.build import build\n"
         f"assert validate({str(good)!r}, dt.date(2026, 11, 28), use_cache=False).ok()\n"
         f"build({str(good)!r}, {str(tmp_path / 'out')!r}, dt.date(2026, 11, 28))\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'httpcore') "
-        "or m == 'citycat.linkcheck'))\n"
+        "or m == 'citycat.quality.linkcheck'))\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
@@ -675,7 +675,7 @@ def test_runs_where_an_event_loop_already_runs():
     session) can still call the checker: it runs on a thread of its own."""
     import asyncio
 
-    from citycat import linkcheck
+    from citycat.quality import linkcheck
 
     async def inside():
         return linkcheck.run(["ftp://example.org/a.csv"], linkcheck.Settings())

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from citycat.load import load
-from citycat.model import Catalogue, Dataset
+from citycat.model.catalogue import Catalogue, Dataset
+from citycat.source.load import load
 from tests.conftest import ROOT
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from citycat.cli import app
-from citycat.fmt import format_text
-from citycat.validate import validate
-from citycat.yamlsafe import load_file
+from citycat.cli.main import app
+from citycat.editing.fmt import format_text
+from citycat.pipeline.validate import validate
+from citycat.source.yamlsafe import load_file
 from tests.conftest import CASES, ROOT, TODAY, assemble
 
 runner = CliRunner()

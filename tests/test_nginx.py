@@ -17,7 +17,7 @@ import ckanapi
 import pytest
 import requests
 
-from citycat.build import build
+from citycat.pipeline.build import build
 from tests.conftest import ROOT, TODAY
 
 CONF = ROOT / "deploy" / "nginx.conf"

@@ -1,4 +1,4 @@
-"""``citycat.rebuild``: a rebuild by entries writes exactly the site a full build writes.
+"""``citycat.pipeline.rebuild``: a rebuild by entries writes exactly the site a full build writes.
 
 Each test edits a copy of the project's own catalogue (49 datasets) the way a data officer
 does, lets a ``Session`` rebuild, waits for its feeds, then builds the same catalogue in full
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from citycat import rebuild
-from citycat.build import MARKER, build
+from citycat.pipeline import rebuild
+from citycat.pipeline.build import MARKER, build
 from tests.conftest import ROOT, TODAY
 
 

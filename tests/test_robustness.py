@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from citycat.validate import validate
+from citycat.pipeline.validate import validate
 from tests.conftest import CASES, TODAY, assemble
 
 MUTATIONS = ["[1, 2]", "{a: b}", "null", "-5", "''", "2026-02-30", "*x"]

@@ -1,4 +1,4 @@
-"""The six standards, MQA and freshness (citycat.scores) on small real catalogues."""
+"""The six standards, MQA and freshness (citycat.quality.scores) on small real catalogues."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from types import MappingProxyType
 import pytest
 import yaml
 
-from citycat import scores
-from citycat.validate import validate
+from citycat.pipeline.validate import validate
+from citycat.quality import scores
 from tests.conftest import ROOT, TODAY
 
 SHARED = ROOT.parent / "shared" / "validators" / "quality"

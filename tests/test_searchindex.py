@@ -1,4 +1,4 @@
-"""The list page's search index (citycat.searchindex) and the page's search form (list.html)."""
+"""The list page's search index (citycat.site.searchindex) and the page's search form (list.html)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from citycat import views
-from citycat.load import load
-from citycat.searchindex import FIELDS, MULTI, build_index, records
-from citycat.vietnamese import fold
+from citycat.model.vietnamese import fold
+from citycat.site import views
+from citycat.site.searchindex import FIELDS, MULTI, build_index, records
+from citycat.source.load import load
 from tests.conftest import ROOT, TODAY
 
 LANGS = ("vi", "en")
@@ -130,7 +130,7 @@ def test_no_internal_value_is_in_the_index(catalogue, indexes):
 
 
 # ---------------------------------------------------------------------------------------------
-# search.js folds like citycat.vietnamese.fold
+# search.js folds like citycat.model.vietnamese.fold
 
 
 def test_search_js_folds_as_python_does(catalogue, tmp_path):
@@ -173,8 +173,8 @@ class Tags(HTMLParser):
 
 def render(catalogue, lang: str) -> str:
     """The list page as ``citycat build`` writes it, with the real theme."""
-    from citycat.build import default_theme
-    from citycat.build import render as render_site
+    from citycat.pipeline.build import default_theme
+    from citycat.pipeline.build import render as render_site
 
     want = ("en/" if lang == "en" else "") + "datasets/index.html"
     for rel, data in render_site(catalogue, default_theme(), TODAY):

@@ -7,8 +7,8 @@ import time
 import urllib.error
 import urllib.request
 
-from citycat.build import build
-from citycat.serve import make_server, snapshot, watch
+from citycat.pipeline.build import build
+from citycat.pipeline.serve import make_server, snapshot, watch
 from tests.conftest import CASES, TODAY, assemble
 
 

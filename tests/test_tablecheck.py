@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from citycat.load import load
-from citycat.tablecheck import comparable, validate_package, validate_rows
-from citycat.tables import build_tables
+from citycat.checks.tablecheck import comparable, validate_package, validate_rows
+from citycat.source.load import load
+from citycat.source.tables import build_tables
 from tests.conftest import CASES, ROOT, assemble
 
 BAD = sorted(p.name for p in (CASES / "bad").iterdir() if (p / "case.yaml").is_file())

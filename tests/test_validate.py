@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from citycat.findings import ERROR, registry
-from citycat.validate import validate
+from citycat.model.findings import ERROR, registry
+from citycat.pipeline.validate import validate
 from tests.conftest import CASES, ROOT, TODAY
 
 BAD = sorted(p.name for p in (CASES / "bad").iterdir() if (p / "case.yaml").is_file())
@@ -124,7 +124,7 @@ def test_no_traceback_for_any_bad_case(make_case):
 def test_checking_in_parts_finds_what_checking_whole_finds(tmp_path, monkeypatch):
     """A large list is cut into slices checked on several cores; the findings must not change,
     including those between entries of different slices (duplicate ids, colliding titles)."""
-    from citycat.validate import _validate_in_parts, _validate_whole, split_entries
+    from citycat.pipeline.validate import _validate_in_parts, _validate_whole, split_entries
 
     out = tmp_path / "gen"
     subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "400", str(out)], check=True)
@@ -147,7 +147,7 @@ def test_checking_in_parts_finds_what_checking_whole_finds(tmp_path, monkeypatch
     assert any(f.code == "duplicate-id" for f in whole.findings)
     assert split.datasets == whole.datasets == 400
     # the build's path: the whole list loaded here, checked on forked processes
-    from citycat import validate as module
+    from citycat.pipeline import validate as module
 
     monkeypatch.setattr(module, "CHECK_PARALLEL_MIN", 100)
     forked = _validate_whole(out, TODAY, workers=3)
@@ -155,7 +155,7 @@ def test_checking_in_parts_finds_what_checking_whole_finds(tmp_path, monkeypatch
 
 
 def test_a_list_that_cannot_be_cut_is_checked_whole(tmp_path):
-    from citycat.validate import split_entries
+    from citycat.pipeline.validate import split_entries
 
     assert split_entries("datasets: []\n", 2) is None
     assert split_entries("other: 1\n", 2) is None

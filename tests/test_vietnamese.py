@@ -1,6 +1,6 @@
 import unicodedata
 
-from citycat.vietnamese import fold, slugify, sort_key
+from citycat.model.vietnamese import fold, slugify, sort_key
 
 
 def test_fold_removes_tones_and_maps_d():
@@ -40,7 +40,7 @@ def test_remembered_characters_sort_as_the_long_way():
     """sort_key remembers each character's letter and tone; it must agree with working them out
     on the whole text, including NFD input, lone combining marks and characters outside the
     alphabet."""
-    from citycat.vietnamese import _sort_key
+    from citycat.model.vietnamese import _sort_key
 
     texts = [
         "Danh sách cơ sở khám bệnh",
@@ -60,7 +60,7 @@ def test_remembered_characters_sort_as_the_long_way():
 def test_remembered_texts_sort_as_the_long_way():
     """sort_key remembers each whole text: asked again (first with characters it has not met,
     then from memory), it gives what working it out on the whole text gives."""
-    from citycat.vietnamese import _sort_key
+    from citycat.model.vietnamese import _sort_key
 
     texts = [
         "Đường Giải Phóng – Hoàng Mai",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from citycat.load import load
-from citycat.views import INTERNAL, PUBLIC, Page, dataset_view, pages, progress, relative, safe_url
+from citycat.site.views import INTERNAL, PUBLIC, Page, dataset_view, pages, progress, relative, safe_url
+from citycat.source.load import load
 from tests.conftest import ROOT, TODAY
 
 
@@ -66,7 +66,7 @@ def test_every_dataset_has_a_page_in_both_languages():
 
 
 def test_every_ui_string_exists_in_both_languages():
-    from citycat.i18n import load_strings
+    from citycat.site.i18n import load_strings
 
     strings = load_strings(ROOT / "site")
     assert set(strings["vi"]) == set(strings["en"]) and len(strings["vi"]) > 100
@@ -79,7 +79,7 @@ def test_every_ui_string_exists_in_both_languages():
 def test_templates_use_only_strings_that_exist():
     import re
 
-    from citycat.i18n import load_strings
+    from citycat.site.i18n import load_strings
 
     keys = set(load_strings(ROOT / "site")["vi"])
     used = set()

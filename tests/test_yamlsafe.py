@@ -7,8 +7,8 @@ import unicodedata
 
 import pytest
 
-from citycat.findings import Loc
-from citycat.yamlsafe import C_LOADER, FatalYAML, YList, YMap, load_bytes
+from citycat.model.findings import Loc
+from citycat.source.yamlsafe import C_LOADER, FatalYAML, YList, YMap, load_bytes
 
 
 def codes(findings):

@@ -1,6 +1,6 @@
 """Browser tests: the starter catalogue built once, served on loopback, driven by Debian's Chromium.
 
-Real parts only: ``citycat.build.build`` writes the site, ``citycat.serve.make_server`` serves it
+Real parts only: ``citycat.pipeline.build.build`` writes the site, ``citycat.pipeline.serve.make_server`` serves it
 on 127.0.0.1, Playwright drives ``/usr/bin/chromium`` (Debian's package; Playwright's own browser
 download is never used) and axe-core comes from ``node_modules`` (``npm ci``). Nothing is fetched
 from anywhere else: every request Chromium makes to a host other than loopback is blocked and
@@ -73,7 +73,7 @@ def _browser_parts_present():
 def catalogue():
     """The starter catalogue as citycat loads it: what the pages are expected to show."""
     require_browser_parts()
-    from citycat.load import load
+    from citycat.source.load import load
 
     return load(ROOT).catalogue
 
@@ -81,7 +81,7 @@ def catalogue():
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory) -> Path:
     require_browser_parts()
-    from citycat.build import build
+    from citycat.pipeline.build import build
 
     out = tmp_path_factory.mktemp("browser-site") / "out"
     build(ROOT, out, TODAY)
@@ -91,7 +91,7 @@ def site_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def base_url(site_dir: Path) -> str:
     """The built site served by citycat's own server on a free loopback port."""
-    from citycat.serve import make_server
+    from citycat.pipeline.serve import make_server
 
     server = make_server(site_dir, 0)
     thread = threading.Thread(target=server.serve_forever, name="citycat-site", daemon=True)

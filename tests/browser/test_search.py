@@ -3,7 +3,7 @@
 DOM contract (site/templates/list.html): form#search[data-ready] once the index is loaded, input#q,
 checkboxes name=<facet> value=<id>, #count, ol#datasets > li[data-id] (only the results are in it).
 What each query should find is worked out here from the catalogue and citycat's own search index
-(``citycat.searchindex``): a dataset matches when every folded word of the query occurs in its
+(``citycat.site.searchindex``): a dataset matches when every folded word of the query occurs in its
 title, other-language title, agency, keywords or themes; title matches come first, each group in
 the list's display order.
 """
@@ -17,8 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from citycat.searchindex import build_index, records
-from citycat.vietnamese import fold
+from citycat.model.vietnamese import fold
+from citycat.site.searchindex import build_index, records
 
 TODAY = dt.date(2026, 11, 28)
 

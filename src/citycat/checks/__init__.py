@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from citycat.findings import Finding
-from citycat.model import Catalogue
+from citycat.model.catalogue import Catalogue
+from citycat.model.findings import Finding
 
 
 def run(catalogue: Catalogue, today: dt.date, whole: bool = True) -> list[Finding]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator, Mapping
 
-from citycat.findings import Finding
-from citycat.model import Catalogue, Record
+from citycat.model.catalogue import Catalogue, Record
+from citycat.model.findings import Finding
 
 
 def _schemas(catalogue: Catalogue) -> dict[str, dict]:

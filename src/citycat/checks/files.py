@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from citycat.findings import Finding, Loc
-from citycat.model import Catalogue, Dataset
-from citycat.paths import inside
+from citycat.model.catalogue import Catalogue, Dataset
+from citycat.model.findings import Finding, Loc
+from citycat.source.paths import inside
 
 
 def check(catalogue: Catalogue) -> list[Finding]:

@@ -11,9 +11,9 @@ import datetime as dt
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from citycat.findings import Finding
-from citycat.model import Catalogue, Dataset, Record
-from citycat.vietnamese import fold
+from citycat.model.catalogue import Catalogue, Dataset, Record
+from citycat.model.findings import Finding
+from citycat.model.vietnamese import fold
 
 URL_FIELDS = ("download_url", "access_url", "landing_page", "website", "url", "base_url")
 LIST_FIELDS = ("themes", "keywords.vi", "keywords.en", "sharing.methods", "sharing.consumers", "spatial")

@@ -1,6 +1,6 @@
 """The Table Schemas' field rules, checked by Frictionless over the catalogue's own tables.
 
-The catalogue is normalised into a Frictionless Data Package (``citycat.tables``) and validated
+The catalogue is normalised into a Frictionless Data Package (``citycat.source.tables``) and validated
 as a whole, so types, required fields, enums, patterns, lengths, ranges, unique ids and foreign
 keys are Frictionless's verdicts. Each error is mapped back to the file, line and column where
 the value was written and given a citycat code and words in both languages.
@@ -13,10 +13,10 @@ import difflib
 import re
 from collections.abc import Iterator, Mapping
 
-from citycat.findings import Finding, Loc
-from citycat.model import Catalogue
-from citycat.tablecheck import validate_rows
-from citycat.tables import RowSource, Table, build_tables
+from citycat.checks.tablecheck import validate_rows
+from citycat.model.catalogue import Catalogue
+from citycat.model.findings import Finding, Loc
+from citycat.source.tables import RowSource, Table, build_tables
 
 _CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"$', re.S)
 _TYPE = re.compile(r'type is "(\w+)/(\w+)"')

@@ -18,7 +18,7 @@ import datetime as dt
 import importlib
 from collections.abc import Iterator
 
-from citycat.model import Catalogue
+from citycat.model.catalogue import Catalogue
 
 
 class Copy(bytes):

@@ -2,7 +2,7 @@
 files of CKAN's Action API.
 
 ``publish(c, today, edition)`` maps the catalogue once: every CKAN dict that ``citycat build``
-writes as a static file and that ``citycat serve``'s live API (``citycat.api``) answers with
+writes as a static file and that ``citycat serve``'s live API (``citycat.api.actions``) answers with
 comes from here, so both say the same. The mapping, field by field, is in ``docs/ckan.md``.
 
 What is published: in the public edition, datasets whose access level is open or shared (an
@@ -32,9 +32,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from citycat import __version__
 from citycat.feeds import Copy
-from citycat.model import Catalogue, Dataset, Distribution, Record
-from citycat.vietnamese import sort_key
-from citycat.views import INTERNAL, safe_url
+from citycat.model.catalogue import Catalogue, Dataset, Distribution, Record
+from citycat.model.vietnamese import sort_key
+from citycat.site.views import INTERNAL, safe_url
 
 CKAN_VERSION = "2.10.0"  # the CKAN whose Action API this feed answers like
 PREFIXES = ("api/3/action/", "api/action/")  # CKAN answers under both

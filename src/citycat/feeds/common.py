@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from citycat.gcpause import paused
-from citycat.model import Catalogue, Dataset, Distribution
-from citycat.views import INTERNAL, safe_url
+from citycat.model.catalogue import Catalogue, Dataset, Distribution
+from citycat.pipeline.gcpause import paused
+from citycat.site.views import INTERNAL, safe_url
 
 DATASET_PATH = "dataset/{id}"  # the dataset's IRI below the base URL, and its RDF files beside it
 SCHEMA_PATH = "schemas/{id}.json"  # each dataset's Table Schema, published at a stable URL
@@ -76,8 +76,8 @@ def strings(c: Catalogue) -> dict[str, dict[str, str]]:
     sheets with the same words as the printable annex. Read once per loaded catalogue."""
     from pathlib import Path
 
-    from citycat.build import theme_for
-    from citycat.i18n import load_strings
+    from citycat.pipeline.build import theme_for
+    from citycat.site.i18n import load_strings
 
     if _STRINGS[0] is not c:
         _STRINGS[1] = load_strings(theme_for(Path(c.root)))
@@ -97,4 +97,4 @@ def find(c: Catalogue, dataset_id: str) -> Dataset | None:
     return _INDEX[1].get(dataset_id)
 
 
-paused_gc = paused  # (citycat.gcpause: an export makes many small objects, no cycles)
+paused_gc = paused  # (citycat.pipeline.gcpause: an export makes many small objects, no cycles)

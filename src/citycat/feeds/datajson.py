@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from citycat.feeds import common
-from citycat.model import Catalogue, Dataset
-from citycat.views import safe_url
+from citycat.model.catalogue import Catalogue, Dataset
+from citycat.site.views import safe_url
 
 PATH = "data.json"
 SCHEMA = "https://project-open-data.cio.gov/v1.1/schema"

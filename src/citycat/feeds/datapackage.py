@@ -1,7 +1,7 @@
 """The catalogue itself as a Frictionless Data Package, and each dataset's Table Schema.
 
 ``datapackage.json`` at the site's root describes the catalogue's normalised tables (the ones
-``citycat validate`` checks, from ``citycat.tables``), each written as ``data/{table}.csv``
+``citycat validate`` checks, from ``citycat.source.tables``), each written as ``data/{table}.csv``
 (UTF-8, RFC 4180) with its Table Schema inline and its foreign keys, so that
 ``frictionless validate datapackage.json`` checks the whole published list, registers included.
 Rows of datasets an edition does not list (and their themes, keywords, distributions…) and
@@ -26,9 +26,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from citycat.feeds import common
-from citycat.model import Catalogue, Dataset, Distribution
-from citycat.tables import Table, build_tables
-from citycat.views import PUBLIC, safe_url
+from citycat.model.catalogue import Catalogue, Dataset, Distribution
+from citycat.site.views import PUBLIC, safe_url
+from citycat.source.tables import Table, build_tables
 
 PATH = "datapackage.json"
 DATA = "data/{name}.csv"

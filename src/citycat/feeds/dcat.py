@@ -39,8 +39,8 @@ from citycat.feeds.rdfwrite import (
     turtle_block,
     turtle_document,
 )
-from citycat.model import Catalogue, Dataset, Record
-from citycat.views import PUBLIC, safe_url
+from citycat.model.catalogue import Catalogue, Dataset, Record
+from citycat.site.views import PUBLIC, safe_url
 
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from citycat.editorschema import SITE_PATH, render
-from citycat.model import Catalogue
+from citycat.editing.editorschema import SITE_PATH, render
+from citycat.model.catalogue import Catalogue
 
 
 def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, bytes]]:

@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from citycat.feeds import common, xlsxwrite
-from citycat.model import Catalogue, Dataset, Distribution
-from citycat.views import PUBLIC, safe_url, sorted_datasets
+from citycat.model.catalogue import Catalogue, Dataset, Distribution
+from citycat.site.views import PUBLIC, safe_url, sorted_datasets
 
 CSV_PATHS = {"vi": "datasets.csv", "en": "en/datasets.csv"}
 XLSX_PATH = "datasets.xlsx"

@@ -3,7 +3,7 @@
 ``plan`` works out every file's new text and checks the catalogue as it would be with citycat's
 own validation, in a scratch copy; ``write`` then writes the files, each one whole or not at all.
 
-- A new entry is appended in the canonical layout (``citycat.new.entry_text``): the bytes of the
+- A new entry is appended in the canonical layout (``citycat.editing.new.entry_text``): the bytes of the
   file before it stay as they were, comments included.
 - An entry whose id is already in datasets.yaml is left alone, unless ``update``: then the fields
   the source gives replace the entry's (the fields it does not give, its ``internal:`` block and
@@ -28,11 +28,11 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from citycat.findings import ERROR, Finding
-from citycat.fmt import _entry as canonical_order
-from citycat.fmt import _yaml, needs_quotes
+from citycat.editing.fmt import _entry as canonical_order
+from citycat.editing.fmt import _yaml, needs_quotes
+from citycat.editing.new import appended, build, entry_text, item_indent
 from citycat.imports.common import ImportError_, Mapped, Note
-from citycat.new import appended, build, entry_text, item_indent
+from citycat.model.findings import ERROR, Finding
 
 DATASETS = "datasets.yaml"
 REGISTERS = {"agencies": "catalogue/agencies.yaml", "themes": "catalogue/themes.yaml"}
@@ -241,7 +241,7 @@ def _datasets_text(root: Path, mapped: Mapped, update: bool, leave_out: set[str]
 
 
 def _stage(root: Path, files: Mapping[str, str], scratch: Path) -> Path:
-    from citycat.validate import INPUTS
+    from citycat.pipeline.validate import INPUTS
 
     target = scratch / "catalogue-root"
     target.mkdir()
@@ -259,7 +259,7 @@ def _stage(root: Path, files: Mapping[str, str], scratch: Path) -> Path:
 
 def plan(root: Path, mapped: Mapped, today, *, update: bool = False, skip_invalid: bool = False) -> Plan:
     """What the import would change, checked by citycat in a scratch copy (nothing written)."""
-    from citycat.validate import validate
+    from citycat.pipeline.validate import validate
 
     leave_out: set[str] = set()
     why: dict[str, list[Finding]] = {}  # the findings that left an entry out

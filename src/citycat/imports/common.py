@@ -1,6 +1,6 @@
 """What every importer shares: untrusted text and URLs made safe, ids, the target's registers.
 
-An importer maps a source's records to **entries** (dotted field names, as ``citycat.new.build``
+An importer maps a source's records to **entries** (dotted field names, as ``citycat.editing.new.build``
 takes them), **register additions** (agencies and themes the target does not have yet) and
 **notes** (what could not be mapped, what was assumed, what was cleaned). It never writes:
 ``citycat.imports.apply`` does, after checking the result with citycat's own validation.
@@ -27,8 +27,8 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
-from citycat.model import Catalogue, Record
-from citycat.vietnamese import fold, slugify
+from citycat.model.catalogue import Catalogue, Record
+from citycat.model.vietnamese import fold, slugify
 
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
 SPATIAL = re.compile(r"^(01|\d{5})$")

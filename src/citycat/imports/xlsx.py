@@ -38,7 +38,7 @@ from citycat.imports.common import (
     words,
 )
 from citycat.imports.datajson import _schema
-from citycat.vietnamese import fold
+from citycat.model.vietnamese import fold
 
 ANNEX = ("col_no", "col_name", "col_agency", "col_content", "col_access", "col_methods", "col_frequency",
          "col_legal", "col_status")  # fmt: skip

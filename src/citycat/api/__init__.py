@@ -1,0 +1,1 @@
+"""The live CKAN Action API that ``citycat serve`` answers."""

@@ -1,0 +1,1 @@
+"""The command line: options parsed here, the work done by the layers below."""

@@ -1,0 +1,388 @@
+"""``citycat import ckan|datajson|dcat|xlsx``: parses options, calls ``citycat.imports``, reports.
+
+Exit status: 0 imported (or, with --dry-run, nothing to fix); 1 some imported entries still
+need fields to pass ``citycat validate`` (they are written, unless --skip-invalid, and listed);
+2 the source or the catalogue cannot be read (nothing written).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from citycat.cli.main import LangOption, RootOption, TodayOption, _today, app, city_today
+
+import_app = typer.Typer(
+    no_args_is_help=True,
+    help="Import datasets from another catalogue: CKAN, data.json (DKAN), DCAT, or a spreadsheet.",
+)
+app.add_typer(import_app, name="import")
+
+W = {
+    "vi": {
+        "read": "Đã đọc {n} bộ dữ liệu từ {source}",
+        "skipped_records": "{n} bản ghi không phải bộ dữ liệu, bỏ qua",
+        "repeated": "máy chủ bỏ qua tham số 'start' (bản tĩnh): một trang đã có tất cả",
+        "summary": "Thêm {added}, cập nhật {updated}, không đổi {unchanged}, giữ nguyên {kept} (đã có; dùng --update), bỏ qua {skipped}",
+        "agencies": "Cơ quan mới trong catalogue/agencies.yaml: {ids}",
+        "themes": "Lĩnh vực mới trong catalogue/themes.yaml: {ids}",
+        "notes": "Ghi chú khi nhập:",
+        "entries": "{n} mục",
+        "needs": "Cần bổ sung để qua 'citycat validate':",
+        "skipped": "Không ghi (lỗi, --skip-invalid):",
+        "register": "Lỗi trong các mục danh mục mã mới:",
+        "dry": "Chưa ghi gì (--dry-run). Thay đổi sẽ là:",
+        "nothing": "Không có gì để ghi.",
+        "written": "Đã ghi: {files}",
+        "fetching": "Đang tải",
+        "checking": "Đang kiểm tra kết quả",
+    },
+    "en": {
+        "read": "Read {n} datasets from {source}",
+        "skipped_records": "{n} records are not datasets, skipped",
+        "repeated": "the server ignores 'start' (a static copy): one page held everything",
+        "summary": "Added {added}, updated {updated}, unchanged {unchanged}, kept {kept} (already there; use --update), skipped {skipped}",
+        "agencies": "New agencies in catalogue/agencies.yaml: {ids}",
+        "themes": "New themes in catalogue/themes.yaml: {ids}",
+        "notes": "Import notes:",
+        "entries": "{n} entries",
+        "needs": "Needed to pass 'citycat validate':",
+        "skipped": "Not written (errors, --skip-invalid):",
+        "register": "Errors in the new register entries:",
+        "dry": "Nothing written (--dry-run). The changes would be:",
+        "nothing": "Nothing to write.",
+        "written": "Wrote: {files}",
+        "fetching": "Downloading",
+        "checking": "Checking the result",
+    },
+}
+
+UpdateOption = Annotated[
+    bool,
+    typer.Option("--update", help="Overwrite entries already in datasets.yaml with the source's values."),
+]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print what would change; write nothing.")]
+SkipOption = Annotated[
+    bool, typer.Option("--skip-invalid", help="Leave out the entries that would not pass validate.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+SourceLangOption = Annotated[
+    str | None,
+    typer.Option("--source-lang", help="Language of texts the source does not tag: vi (default) or en."),
+]
+
+
+def _language(lang, c=None) -> str:
+    if lang is not None:
+        return lang.value
+    default = c.default_language if c is not None else "vi"
+    return default if default in W else "vi"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"citycat: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _target(root: Path, lang):
+    """The catalogue imported into, loaded; exit 2 when it is not one or cannot be read."""
+    from citycat.imports.common import Target
+    from citycat.source.load import load
+    from citycat.source.yamlsafe import FatalYAML
+
+    root = root.resolve()
+    if not (root / "datasets.yaml").is_file():
+        raise _fail(
+            f"{root} không phải kho danh mục (không có datasets.yaml) / is not a catalogue repository"
+        )
+    try:
+        loaded = load(root)
+    except FatalYAML as fatal:
+        raise _fail(f"{fatal.finding.loc}: {fatal.finding.message(_language(lang))}") from None
+    unreadable = [f for f in loaded.findings if f.code.startswith(("yaml-", "file-"))]
+    if unreadable:
+        f = unreadable[0]
+        raise _fail(f"{f.loc}: {f.message(_language(lang, loaded.catalogue))}")
+    return root, Target(loaded.catalogue)
+
+
+class _Bar:
+    """A rich progress bar on a terminal (standard error); nothing otherwise or with --quiet."""
+
+    def __init__(self, label: str, quiet: bool):
+        from rich.console import Console
+
+        self.label = label
+        console = Console(stderr=True)
+        self.on = not quiet and console.is_terminal
+        self.console = console
+        self.progress = None
+
+    def __enter__(self) -> Callable[[int, int | None], None]:
+        if not self.on:
+            return lambda done, total: None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.progress = Progress(
+            TextColumn(self.label), BarColumn(), MofNCompleteColumn(), console=self.console
+        )
+        self.progress.start()
+        task = self.progress.add_task(self.label, total=None)
+
+        def update(done: int, total: int | None) -> None:
+            self.progress.update(task, completed=done, total=total)
+
+        return update
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def _run(root: Path, target, lang, mapped, today, update: bool, dry_run: bool, skip_invalid: bool, quiet: bool,
+         extra: list[str] = ()) -> None:  # fmt: skip
+    from citycat.imports import apply
+    from citycat.imports.common import ImportError_
+
+    language = _language(lang, target.c)
+    w = W[language]
+    typer.echo(w["read"].format(n=len(mapped.entries), source=mapped.source), err=True)
+    for line in extra:
+        typer.echo("  " + line, err=True)
+    if mapped.skipped:
+        typer.echo("  " + w["skipped_records"].format(n=mapped.skipped), err=True)
+    try:
+        with _Bar(w["checking"], quiet):
+            p = apply.plan(root, mapped, today or city_today(), update=update, skip_invalid=skip_invalid)
+    except ImportError_ as exc:
+        raise _fail(exc.words[language]) from None
+    _report(p, language)
+    if dry_run:
+        typer.echo(w["dry"] if p.files else w["nothing"], err=True)
+        for name, text in p.files.items():
+            path = root / name
+            before = path.read_text("utf-8") if path.is_file() else ""
+            diff = difflib.unified_diff(
+                before.splitlines(keepends=True), text.splitlines(keepends=True), f"a/{name}", f"b/{name}"
+            )
+            typer.echo("".join(diff), nl=False)
+    elif p.files:
+        try:
+            apply.write(p)
+        except OSError as exc:
+            raise _fail(f"{exc.filename or root}: {exc.strerror or exc}") from None
+        typer.echo(w["written"].format(files=", ".join(p.files)), err=True)
+    else:
+        typer.echo(w["nothing"], err=True)
+    if p.needs or p.register_findings:
+        raise typer.Exit(1)
+
+
+def _report(p, language: str) -> None:
+    w = W[language]
+    counts = {a: p.count(a) for a in ("added", "updated", "unchanged", "kept", "skipped")}
+    typer.echo(w["summary"].format(**counts), err=True)
+    if p.agencies:
+        typer.echo("  " + w["agencies"].format(ids=", ".join(p.agencies)), err=True)
+    if p.themes:
+        typer.echo("  " + w["themes"].format(ids=", ".join(p.themes)), err=True)
+    written = {c.id for c in p.changes if c.action in ("added", "updated", "unchanged", "kept")}
+    grouped: dict[str, list[str]] = {}
+    for note in p.notes:
+        if note.dataset is None or note.dataset in written:
+            grouped.setdefault(note.text(language), []).append(note.dataset or "")
+    if grouped:
+        typer.echo(w["notes"], err=True)
+        for text, ids in grouped.items():
+            ids = [i for i in dict.fromkeys(ids) if i]
+            if len(ids) == 1:
+                typer.echo(f"  [{ids[0]}] {text}", err=True)
+            elif ids:
+                shown = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
+                typer.echo(f"  {text} — {w['entries'].format(n=len(ids))} ({shown})", err=True)
+            else:
+                typer.echo(f"  {text}", err=True)
+    for title, changes in (
+        (w["needs"], p.needs),
+        (w["skipped"], [c for c in p.changes if c.action == "skipped"]),
+    ):
+        if changes:
+            typer.echo(title, err=True)
+            for c in changes:
+                typer.echo(f"  [{c.id}]", err=True)
+                for f in c.errors:
+                    typer.echo(f"    {f.code}: {f.message(language)}", err=True)
+    if p.register_findings:
+        typer.echo(w["register"], err=True)
+        for f in p.register_findings:
+            typer.echo(f"  {f.loc}: {f.code}: {f.message(language)}", err=True)
+
+
+@import_app.command("ckan")
+def ckan(
+    url: Annotated[
+        str, typer.Argument(help="The CKAN site, e.g. https://data.example.gov (its /api/3/action/).")
+    ],
+    organization: Annotated[
+        str | None, typer.Option("--organization", help="Only this organization's datasets (its name).")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only datasets modified since this date (YYYY-MM-DD).", callback=_today),
+    ] = None,
+    rows: Annotated[int, typer.Option("--rows", min=1, max=1000, help="Datasets per page.")] = 100,
+    root: RootOption = Path("."),
+    update: UpdateOption = False,
+    dry_run: DryRunOption = False,
+    skip_invalid: SkipOption = False,
+    quiet: QuietOption = False,
+    lang: LangOption = None,
+    today: TodayOption = None,
+) -> None:
+    """Import from a CKAN Action API (package_search, paged with ckanapi)."""
+    from citycat.imports import ckan as source
+    from citycat.imports.common import ImportError_, safe_url
+
+    root, target = _target(root, lang)
+    language = _language(lang, target.c)
+    if not safe_url(url):
+        raise _fail(
+            f"'{url}': {'cần một đường dẫn http(s)' if language == 'vi' else 'an http(s) URL is needed'}"
+        )
+    if organization is not None and not source.NAME.match(organization):
+        raise _fail(f"--organization '{organization}': a CKAN name (a-z, 0-9, '-', '_')")
+
+    def known(kind: str, name: str) -> bool:
+        return target.find("agencies" if kind == "organization" else "themes", name) is not None
+
+    try:
+        with _Bar(W[language]["fetching"], quiet) as bar:
+            fetched = source.fetch(
+                url,
+                organization=organization,
+                since=since,
+                rows=rows,
+                progress=bar,
+                known=known,
+                zone=str(target.c.settings.get("timezone") or "Asia/Ho_Chi_Minh"),
+            )
+    except ImportError_ as exc:
+        raise _fail(exc.words[language]) from None
+    mapped = source.packages(fetched, target)
+    extra = [W[language]["repeated"]] if fetched.repeated else []
+    _run(root, target, lang, mapped, today, update, dry_run, skip_invalid, quiet, extra)
+
+
+SourceArgument = Annotated[str, typer.Argument(metavar="FILE|URL", help="A local file or an http(s) URL.")]
+
+
+def _read(where: str, accept: str, language: str, quiet: bool):
+    from citycat.imports.common import ImportError_, read_source
+
+    try:
+        with _Bar(W[language]["fetching"], quiet) as bar:
+            return read_source(where, accept, bar)
+    except ImportError_ as exc:
+        raise _fail(exc.words[language]) from None
+
+
+def _source_lang(value: str | None) -> str | None:
+    if value not in (None, "vi", "en"):
+        raise _fail(f"--source-lang '{value}': vi or en")
+    return value
+
+
+@import_app.command("datajson")
+def datajson(
+    source: SourceArgument,
+    root: RootOption = Path("."),
+    source_lang: SourceLangOption = None,
+    update: UpdateOption = False,
+    dry_run: DryRunOption = False,
+    skip_invalid: SkipOption = False,
+    quiet: QuietOption = False,
+    lang: LangOption = None,
+    today: TodayOption = None,
+) -> None:
+    """Import a data.json (Project Open Data / DCAT-US 1.1: DKAN, Socrata, data.gov harvesters)."""
+    from citycat.imports import datajson as fmt
+    from citycat.imports.common import ImportError_
+
+    root, target = _target(root, lang)
+    language = _language(lang, target.c)
+    source_lang = _source_lang(source_lang)
+    read = _read(source, "application/json", language, quiet)
+    try:
+        items = fmt.parse(read)
+    except ImportError_ as exc:
+        raise _fail(exc.words[language]) from None
+    mapped = fmt.datasets(items, target, source, source_lang)
+    _run(root, target, lang, mapped, today, update, dry_run, skip_invalid, quiet)
+
+
+@import_app.command("dcat")
+def dcat(
+    source: SourceArgument,
+    root: RootOption = Path("."),
+    syntax: Annotated[
+        str | None,
+        typer.Option(
+            "--syntax", help="turtle, xml (RDF/XML), json-ld or nt; default: from the name or the server."
+        ),
+    ] = None,
+    source_lang: SourceLangOption = None,
+    update: UpdateOption = False,
+    dry_run: DryRunOption = False,
+    skip_invalid: SkipOption = False,
+    quiet: QuietOption = False,
+    lang: LangOption = None,
+    today: TodayOption = None,
+) -> None:
+    """Import a DCAT catalogue (DCAT-AP 2/3: Turtle, RDF/XML, JSON-LD, N-Triples), read with rdflib."""
+    from citycat.imports import dcat as fmt
+    from citycat.imports.common import ImportError_
+
+    root, target = _target(root, lang)
+    language = _language(lang, target.c)
+    source_lang = _source_lang(source_lang)
+    if syntax not in (None, "turtle", "xml", "json-ld", "nt"):
+        raise _fail(f"--syntax '{syntax}': turtle, xml, json-ld or nt")
+    accept = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.5"
+    read = _read(source, accept, language, quiet)
+    try:
+        graph = fmt.parse(read, syntax)
+    except ImportError_ as exc:
+        raise _fail(exc.words[language]) from None
+    mapped = fmt.datasets(graph, target, source, source_lang)
+    _run(root, target, lang, mapped, today, update, dry_run, skip_invalid, quiet)
+
+
+@import_app.command("xlsx")
+def xlsx(
+    source: SourceArgument,
+    root: RootOption = Path("."),
+    update: UpdateOption = False,
+    dry_run: DryRunOption = False,
+    skip_invalid: SkipOption = False,
+    quiet: QuietOption = False,
+    lang: LangOption = None,
+    today: TodayOption = None,
+) -> None:
+    """Import an agency's spreadsheet in the printable annex's columns (those of datasets.xlsx)."""
+    from citycat.feeds.common import strings
+    from citycat.imports import xlsx as fmt
+    from citycat.imports.common import ImportError_
+
+    root, target = _target(root, lang)
+    language = _language(lang, target.c)
+    read = _read(source, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", language, quiet)
+    try:
+        sheets = fmt.parse(read, strings(target.c))
+    except ImportError_ as exc:
+        raise _fail(exc.words[language]) from None
+    mapped = fmt.datasets(sheets, target, source)
+    _run(root, target, lang, mapped, today, update, dry_run, skip_invalid, quiet)

@@ -1,0 +1,619 @@
+"""The ``citycat`` command: parses options and calls the library. No logic lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="citycat: the shared data catalogue registry of Hanoi (danh mục dữ liệu dùng chung).",
+)
+
+
+class Lang(StrEnum):
+    vi = "vi"
+    en = "en"
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _today(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date: use YYYY-MM-DD") from None
+
+
+# Options shared by the commands, declared once.
+RootOption = Annotated[
+    Path,
+    typer.Option("--root", "-C", help="The catalogue repository (holds datasets.yaml).", show_default=False),
+]
+LangOption = Annotated[
+    Lang | None, typer.Option("--lang", help="Language of messages; default: the catalogue's settings.")
+]
+TodayOption = Annotated[
+    str | None,
+    typer.Option("--today", help="Fix today's date (YYYY-MM-DD) for reproducible results.", callback=_today),
+]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Check again even if nothing changed.")]
+
+
+class Edition(StrEnum):
+    public = "public"
+    internal = "internal"
+
+
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced as a whole).")]
+EditionOption = Annotated[
+    Edition,
+    typer.Option("--edition", help="public (default), or internal: everything, for the city's intranet."),
+]
+
+
+def city_today() -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+
+@app.command()
+def validate(
+    root: RootOption = Path("."),
+    lang: LangOption = None,
+    today: TodayOption = None,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="text, json, or github (annotations).")
+    ] = Format.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    no_cache: NoCacheOption = False,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            metavar="REF",
+            help="Only the entries changed since this git ref, plus what breaks users "
+            "(a published dataset removed or renamed, an id reused).",
+        ),
+    ] = None,
+) -> None:
+    """Check the catalogue: every mistake with its file, line, what is wrong and how to fix it.
+
+    Exit 0 when there are no errors, 1 when there are, 2 for a usage or internal failure.
+    """
+    from citycat.checks import output
+    from citycat.pipeline.validate import validate as run
+
+    root = root.resolve()
+    if not (root / "datasets.yaml").exists() and not (root / "schemas/catalogue/datapackage.json").exists():
+        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
+        raise typer.Exit(2)
+    result = run(root, today or city_today(), use_cache=not no_cache)
+    if changed_since is not None:
+        from citycat.cli.editing import since
+
+        result = since(root, result, changed_since, lang)
+    language = (lang.value if lang else result.default_language) or "vi"
+    if language not in output.WORDS:
+        language = "vi"
+    if format is Format.json:
+        typer.echo(output.as_json(result.findings, language, strict, result.datasets))
+    elif format is Format.github:
+        for line in output.github(result.findings, language, strict, result.datasets):
+            typer.echo(line)
+    else:
+        for line in output.text(result.findings, root, language, strict, result.datasets):
+            typer.echo(line)
+    raise typer.Exit(0 if result.ok(strict) else 1)
+
+
+def _print_findings(findings, root: Path, lang: str | None, default: str) -> None:
+    from citycat.checks import output
+
+    language = lang.value if lang else default
+    for line in output.text(
+        list(findings), root, language if language in output.WORDS else "vi", False, None
+    ):
+        typer.echo(line, err=True)
+
+
+def _report_build_error(exc, root: Path, lang) -> None:
+    if exc.reason:
+        typer.echo(f"citycat: {exc.reason}", err=True)
+    else:
+        _print_findings(exc.findings, root, lang, "vi")
+        typer.echo("citycat: build refused: the catalogue has errors (the last good site is kept)", err=True)
+
+
+def _build(root: Path, out: Path, today, edition: Edition, lang):
+    """Build once; on a mistake print it and return None (the last good site stays)."""
+    from citycat.pipeline.build import BuildError, build
+
+    try:
+        built = build(root, out, today or city_today(), edition.value)
+    except BuildError as exc:
+        _report_build_error(exc, root, lang)
+        return None
+    typer.echo(f"built {built.pages} pages, {built.files} files into {built.out} in {built.seconds:.1f} s")
+    return built
+
+
+@app.command()
+def build(
+    root: RootOption = Path("."),
+    out: OutOption = Path("public"),
+    edition: EditionOption = Edition.public,
+    today: TodayOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Validate, then write the site (vi at the root, en under /en/) into --out, atomically."""
+    root = root.resolve()
+    if _build(root, out, today, edition, lang) is None:
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    root: RootOption = Path("."),
+    out: OutOption = Path("public"),
+    edition: EditionOption = Edition.public,
+    today: TodayOption = None,
+    lang: LangOption = None,
+    port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1.")] = 8000,
+    watch: Annotated[bool, typer.Option("--watch/--no-watch", help="Rebuild when an input changes.")] = True,
+) -> None:
+    """Build, serve the site on http://127.0.0.1:PORT/ and rebuild when the catalogue or theme changes.
+
+    An edit to a few entries of datasets.yaml is rebuilt by entries (``citycat.pipeline.rebuild``); any
+    other change by a full build."""
+    import threading
+
+    from citycat.pipeline.build import BuildError
+    from citycat.pipeline.rebuild import Session
+    from citycat.pipeline.serve import Live, make_server
+    from citycat.pipeline.serve import watch as watch_inputs
+
+    root = root.resolve()
+    out = out if out.is_absolute() else root / out
+    session = Session(root, out, today or city_today(), edition.value)
+    try:
+        built = session.build()
+    except BuildError as exc:
+        _report_build_error(exc, root, lang)
+        raise typer.Exit(1) from None
+    typer.echo(f"built {built.pages} pages, {built.files} files into {built.out} in {built.seconds:.1f} s")
+    live = Live(built.catalogue, session.today, edition.value)  # the CKAN API under /api
+    try:
+        server = make_server(out, port, live=live, session=session)
+    except OSError as exc:
+        typer.echo(f"citycat: cannot listen on 127.0.0.1:{port}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"serving http://127.0.0.1:{server.server_address[1]}/  (Ctrl+C to stop)")
+    stop = threading.Event()
+    if watch:
+
+        def rebuild() -> None:
+            built, report = session.rebuild()
+            if built is None:
+                _print_findings(report.findings, root, lang, "vi")
+                typer.echo(
+                    "citycat: rebuild refused: the catalogue has errors (the last good site stays)", err=True
+                )
+                return
+            how = f"full build ({report.reason})" if report.full else f"entries changed: {report.changed}"
+            typer.echo(
+                f"rebuilt in {report.seconds:.1f} s: {how}, {report.written} files written; feeds follow"
+            )
+            live.update(built)
+
+        threading.Thread(target=watch_inputs, args=(root, rebuild, stop), daemon=True).start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+
+
+class ExportFormat(StrEnum):
+    ttl = "ttl"
+    rdf = "rdf"
+    jsonld = "jsonld"
+    datajson = "datajson"
+    datapackage = "datapackage"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@app.command()
+def export(
+    format: Annotated[
+        ExportFormat,
+        typer.Argument(help="ttl, rdf, jsonld (DCAT-AP 3), datajson, datapackage (zip), csv, xlsx."),
+    ],
+    root: RootOption = Path("."),
+    out: Annotated[
+        str | None,
+        typer.Option("--out", "-o", help="File to write (replaced atomically), or - for standard output."),
+    ] = None,
+    edition: EditionOption = Edition.public,
+    today: TodayOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Validate, then write one standard export of the whole catalogue (what build publishes).
+
+    Default file: catalog.ttl|.rdf|.jsonld, data.json, datapackage.zip, datasets.csv|.xlsx.
+    --lang picks the CSV's language and the messages'. Exit 1 when the catalogue has errors.
+    """
+    from citycat.feeds import export as exports
+    from citycat.pipeline.validate import validate as run
+
+    root = root.resolve()
+    if not (root / "datasets.yaml").exists():
+        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
+        raise typer.Exit(2)
+    target = Path(out or exports.FORMATS[format.value][0])
+    if out != "-" and target.is_dir():
+        typer.echo(f"citycat: {target} is a folder: give a file name with --out", err=True)
+        raise typer.Exit(2)
+    result = run(root, today or city_today(), use_cache=False, need_catalogue=True)
+    if not result.ok() or result.catalogue is None:
+        _print_findings(result.errors(), root, lang, "vi")
+        typer.echo("citycat: export refused: the catalogue has errors", err=True)
+        raise typer.Exit(1)
+    data = exports.render(result.catalogue, format.value, edition.value, lang.value if lang else "vi")
+    if out == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        exports.write(data, target)
+    except OSError as exc:
+        typer.echo(f"citycat: cannot write {target}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {target} ({len(data):,} bytes, {exports.FORMATS[format.value][1]})", err=True)
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    html = "html"
+    xlsx = "xlsx"
+    json = "json"
+
+
+def _scored(root: Path, today, lang: Lang | None):
+    """Validate for a report or a score: (catalogue, findings, language, UI strings), or exit 1
+    with the errors (scores are only worked out for a catalogue without errors)."""
+    from citycat.pipeline.build import theme_for
+    from citycat.pipeline.validate import validate as run
+    from citycat.site import i18n
+
+    root = root.resolve()
+    if not (root / "datasets.yaml").exists():
+        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
+        raise typer.Exit(2)
+    result = run(root, today or city_today(), use_cache=False, need_catalogue=True)
+    language = lang.value if lang else (result.default_language or "vi")
+    if not result.ok() or result.catalogue is None:
+        _print_findings(result.errors(), root, lang, result.default_language or "vi")
+        typer.echo("citycat: the catalogue has errors: fix them first (citycat validate)", err=True)
+        raise typer.Exit(1)
+    strings = i18n.load_strings(theme_for(root))
+    return result.catalogue, result.findings, language, strings[language]
+
+
+def _write_out(data: bytes, out: Path | None) -> None:
+    """Write to --out atomically (a temporary file beside it, then renamed), or to stdout."""
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    import tempfile
+
+    out = out.resolve()
+    if out.is_dir():
+        typer.echo(f"citycat: {out} is a folder: give a file name", err=True)
+        raise typer.Exit(2)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, out)
+    except OSError as exc:
+        typer.echo(f"citycat: cannot write {out}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def report(
+    root: RootOption = Path("."),
+    today: TodayOption = None,
+    lang: LangOption = None,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="md, html, xlsx or json.")
+    ] = ReportFormat.md,
+    agency: Annotated[
+        str | None, typer.Option("--agency", "-a", help="Only this agency's datasets (its id).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")
+    ] = None,
+) -> None:
+    """The inspection committee's report: progress to the deadline, agencies ranked, who is late,
+    what to fix first, every dataset's scores."""
+    from citycat.pipeline.build import theme_for
+    from citycat.quality import report as rep
+
+    c, findings, language, t = _scored(root, today, lang)
+    when = today or city_today()
+    try:
+        data = rep.data(c, findings, when, language, agency, t)
+    except rep.ReportError as exc:
+        typer.echo(f"citycat: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if format is ReportFormat.xlsx:
+        if out is None and sys.stdout.isatty():
+            typer.echo("citycat: an XLSX report needs --out FILE.xlsx", err=True)
+            raise typer.Exit(2)
+        body = rep.xlsx(data, t)
+    elif format is ReportFormat.html:
+        body = rep.html(data, t, theme_for(root.resolve())).encode("utf-8")
+    elif format is ReportFormat.json:
+        body = rep.as_json(data).encode("utf-8")
+    else:
+        body = rep.markdown(data, t).encode("utf-8")
+    _write_out(body, out)
+
+
+@app.command()
+def score(
+    dataset: Annotated[str, typer.Argument(help="The dataset's id.")],
+    root: RootOption = Path("."),
+    today: TodayOption = None,
+    lang: LangOption = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the breakdown as JSON.")] = False,
+) -> None:
+    """One dataset's scores: the six standards, each criterion and why points were withheld."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from citycat.quality import scores
+
+    c, findings, language, t = _scored(root, today, lang)
+    d = c.dataset(dataset)
+    if d is None:
+        typer.echo(f"citycat: no dataset with id '{dataset}'", err=True)
+        raise typer.Exit(2)
+    own = [f for f in findings if f.dataset == d.id]
+    s = scores.score(c, d, own, today or city_today())
+    if json_out:
+        typer.echo(json.dumps(s.as_dict(language), ensure_ascii=False, indent=2))
+        return
+    console = Console(highlight=False)
+    console.print(f"[bold]{d.text('title', language)}[/bold] ({d.id})")
+    console.print(
+        f"{t['score_overall']}: [bold]{s.overall}[/bold]/100 · MQA {s.mqa.points}/405 ({s.mqa.rating_label(language)}) · {t['score_freshness']}: {scores.freshness_label(s.freshness, language)}"
+    )
+    table = Table(show_lines=False)
+    table.add_column(t["score_col_standard"])
+    table.add_column(t["score_col_score"], justify="right")
+    table.add_column(t["score_col_why"])
+    for std in s.standards:
+        lost = [
+            f"−{c.lost:.0f} {c.title(language)}: {c.message(language)}"
+            for c in std.criteria
+            if c.lost > 0.0001
+        ]
+        table.add_row(std.label(language), str(std.score), "\n".join(lost) or t["score_all_met"])
+    console.print(table)
+
+
+class ChecksFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+
+
+@app.command()
+def checks(
+    lang: LangOption = None,
+    format: Annotated[ChecksFormat, typer.Option("--format", "-f")] = ChecksFormat.text,
+) -> None:
+    """List every check code with its severity and meaning."""
+    from citycat.checks.docs import checks_markdown
+    from citycat.model.findings import registry
+
+    if format is ChecksFormat.markdown:
+        typer.echo(checks_markdown(), nl=False)
+        return
+    language = lang.value if lang else "vi"
+    for code, check in registry().items():
+        typer.echo(f"{code:32} {check.severity:8} {check.title[language]}")
+
+
+@app.command("check-links")
+def check_links(
+    root: RootOption = Path("."),
+    lang: LangOption = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, help="Requests at once, all hosts.")
+    ] = 16,
+    per_host: Annotated[int, typer.Option("--per-host", min=1, help="Requests at once to one host.")] = 2,
+    delay: Annotated[
+        float, typer.Option("--delay", min=0, help="Seconds between two requests to one host.")
+    ] = 0.25,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.01, help="Seconds for one request.")] = 15.0,
+    retries: Annotated[
+        int, typer.Option("--retries", min=0, max=10, help="Retries after a timeout, reset, 5xx or 429.")
+    ] = 2,
+    backoff: Annotated[
+        float, typer.Option("--backoff", min=0, help="Seconds before the first retry, doubled each time.")
+    ] = 1.0,
+    max_wait: Annotated[
+        float, typer.Option("--max-wait", min=0, help="Longest wait before a retry (caps Retry-After).")
+    ] = 60.0,
+    only_failed: Annotated[
+        bool,
+        typer.Option("--only-failed", help="Check only links that failed last time or were never checked."),
+    ] = False,
+    dataset: Annotated[
+        list[str] | None,
+        typer.Option("--dataset", "-d", help="Check only this dataset's links (repeatable)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List the links to check; send no request.")
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Write the state here (default: catalogue/link-status.json)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Check every distribution, landing page and agency website URL; record the answers in
+    catalogue/link-status.json (commit it: the scores read it; validate and build never go online).
+
+    Exit 0 once the state is written, broken links or not (they are listed);
+    1 when the catalogue cannot be read; 2 for a usage error.
+    """
+    from citycat.quality import links
+    from citycat.source.load import load
+    from citycat.source.yamlsafe import FatalYAML
+
+    root = root.resolve()
+    if not (root / "datasets.yaml").exists():
+        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
+        raise typer.Exit(2)
+    try:
+        loaded = load(root)
+    except FatalYAML as fatal:
+        _print_findings([fatal.finding], root, lang, "vi")
+        raise typer.Exit(1) from None
+    c = loaded.catalogue
+    language = lang.value if lang else (c.default_language if c.default_language in links.WORDS else "vi")
+    errors = [f for f in loaded.findings if f.level == "error"]
+    if errors:  # a half-read list would drop the results of every entry it could not read
+        _print_findings(errors, root, lang, c.default_language)
+        typer.echo("citycat: check-links refused: the catalogue cannot be read (state not changed)", err=True)
+        raise typer.Exit(1)
+    found = links.targets(c)
+    target = output if output is not None else root / links.STATE
+    if target.is_dir():
+        typer.echo(f"citycat: --output {target} is a folder; give a file name", err=True)
+        raise typer.Exit(2)
+    previous, problems = links.read_state(target if target.exists() else root / links.STATE)
+    for p in problems:
+        typer.echo(f"citycat: previous link state ignored in part: {p.text}", err=True)
+    unknown = sorted(set(dataset or ()) - {d.id for d in c.datasets})
+    if unknown:
+        typer.echo(f"citycat: no dataset with id {', '.join(unknown)}", err=True)
+        raise typer.Exit(2)
+    todo = links.select(found, previous, only_failed)
+    if dataset:
+        prefixes = tuple(f"{i}: " for i in dataset)
+        todo = [u for u in todo if any(w.startswith(prefixes) for w in found[u].where)]
+    words = links.WORDS[language]
+    if dry_run:
+        typer.echo(words["dry"].format(n=len(todo)))
+        for url in todo:
+            typer.echo(f"{url}\t{'; '.join(found[url].where)}")
+        return
+    results = _run_link_checks(todo, c.settings.get("base_url"), quiet, language, **{
+        "concurrency": concurrency, "per_host": per_host, "delay": delay, "timeout": timeout,
+        "retries": retries, "backoff": backoff, "max_wait": max_wait,
+    })  # fmt: skip
+    state = links.merge(previous, results, found, links.now())
+    try:
+        links.write_state(target, state)
+    except OSError as exc:
+        typer.echo(f"citycat: cannot write {target}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    _print_link_summary(state, found, results, target, words)
+
+
+def _run_link_checks(urls: list[str], base_url, quiet: bool, language: str, **options) -> dict:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from citycat.quality import linkcheck
+
+    settings = linkcheck.Settings(user_agent=linkcheck.user_agent(base_url), **options)
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal or not urls:
+        return linkcheck.run(urls, settings)
+    label = "Kiểm tra liên kết" if language == "vi" else "Checking links"
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(label, total=len(urls))
+        return linkcheck.run(urls, settings, lambda url, entry: progress.advance(task))
+
+
+def _print_link_summary(state, found, results, target: Path, words) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from citycat.quality import links
+
+    bad = links.broken(state)
+    total = len(state["links"])
+    summary = words["checked"].format(
+        n=len(results), total=total, kept=total - len(results), ok=total - len(bad), broken=len(bad)
+    )
+    typer.echo(summary)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=100_000, color_system=None)  # whole URLs, one per line, for logs and pipes
+    if bad:
+        table = Table(title=words["broken"], title_justify="left")
+        for name in ("url", "answer", "where"):
+            table.add_column(words[name], overflow="fold")
+        for url, entry in bad:
+            table.add_row(url, links.describe(entry), "\n".join(found[url].where) if url in found else "")
+        console.print(table)
+    else:
+        typer.echo(words["none"])
+    typer.echo(words["written"].format(path=target))
+
+
+@app.command()
+def version() -> None:
+    """Print citycat's version."""
+    from citycat import __version__
+
+    typer.echo(__version__)
+
+
+from citycat.cli import editing as cli_editing  # noqa: E402, F401 - diff, summary, schema, fields, fmt, new
+from citycat.cli import imports as cli_import  # noqa: E402, F401 - import
+
+
+def main() -> None:
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug in citycat, never a user's mistake: say so, exit 2
+        if os.environ.get("CITYCAT_DEBUG"):
+            raise
+        print(f"citycat: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("Please report it; set CITYCAT_DEBUG=1 to see the traceback.", file=sys.stderr)
+        sys.exit(2)

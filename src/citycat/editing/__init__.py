@@ -1,0 +1,1 @@
+"""Helping data officers edit the list: fmt, new, the change view, the editor JSON Schema."""

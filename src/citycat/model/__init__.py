@@ -1,0 +1,1 @@
+"""The typed, immutable catalogue and the rules about it that every output shares."""

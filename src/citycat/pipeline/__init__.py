@@ -1,0 +1,1 @@
+"""The build pipeline: validate, build, rebuild by entries, serve, and the speed machinery."""

@@ -1,0 +1,479 @@
+"""What each page of the site shows: pure functions from the loaded catalogue to page contexts.
+
+``pages(catalogue, strings, today, edition)`` lists every page (path, template, context) in both
+languages. Templates (``site/templates/``) only lay out these plain values; Jinja2 escapes them.
+Nothing marked internal reaches a context of the public edition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from citycat.model.catalogue import Catalogue, Dataset, Record
+from citycat.model.vietnamese import fold, sort_key
+from citycat.pipeline.gcpause import paused
+from citycat.site import i18n
+
+PUBLIC, INTERNAL = "public", "internal"
+FACETS = ("agency", "theme", "access", "format", "status", "frequency")
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # the page's address below the site root, without language prefix: "datasets/x/"
+    lang: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    dataset: Dataset | None = None  # a dataset page's record (its view is made when it is rendered)
+
+    @property
+    def url_path(self) -> str:
+        return url_path(self.lang, self.path)
+
+    @property
+    def file(self) -> str:
+        """Where it is written below the output folder."""
+        return self.url_path.lstrip("/") + ("index.html" if self.url_path.endswith("/") else "")
+
+
+def url_path(lang: str, path: str) -> str:
+    """ "/en/datasets/x/" for English, "/datasets/x/" for Vietnamese (the root language)."""
+    return ("/en/" if lang == "en" else "/") + path
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """A link from the page at ``from_url`` to ``to_url`` that works under any base path.
+
+    Both are site paths from the root ("/en/datasets/x/"); the link climbs to the root and
+    goes down again ("../../../datasets/"), which is cheap to make for 20,000 pages.
+    """
+    depth = from_url.count("/") - 1
+    rel = "../" * depth + to_url[1:]
+    return rel or "./"
+
+
+# ---------------------------------------------------------------------------------------------
+# Views of records
+
+
+def _term(register: Mapping[str, Record], key: Any, lang: str) -> dict[str, Any]:
+    record = register.get(key) if isinstance(key, str) else None
+    return {"id": key, "label": record.label(lang) if record else str(key or "")}
+
+
+def agency_view(a: Record, lang: str) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "name": a.text("name", lang),
+        "abbreviation": a.get("abbreviation", ""),
+        "website": safe_url(a.get("website")),
+        "email": a.get("email", ""),
+    }
+
+
+def dataset_view(d: Dataset, c: Catalogue, lang: str, today: dt.date, edition: str) -> dict[str, Any]:
+    """Everything a dataset page, card or table row shows, in ``lang``."""
+    other = "en" if lang == "vi" else "vi"
+    v = c.register
+    agency = c.agencies.get(d.agency)
+    format_register = v("formats")
+    dists = d.distributions if edition == INTERNAL else d.public_distributions()
+    schema = c.table_schemas.get(d.get("schema")) if d.get("schema") else None
+    sample = None
+    for x in dists:
+        if x.get("sample") in c.samples:
+            rows = c.samples[x.get("sample")]
+            sample = {"header": list(rows[0]), "rows": [list(r) for r in rows[1:]]} if rows else None
+            break
+    due = d.due
+    view = {
+        "id": d.id,
+        "ref": d.get("ref", ""),
+        "title": d.text("title", lang),
+        "title_other": d.get(f"title.{other}", ""),
+        "description": d.text("description", lang),
+        "agency": agency_view(agency, lang) if agency else {"id": d.agency, "name": d.agency},
+        "themes": [_term(c.themes, t, lang) for t in d.themes],
+        "keywords": list(d.items(f"keywords.{lang}") or d.items("keywords.vi")),
+        "access": {**_term(v("access_levels"), d.access, lang), "open": _is_open(c, d)},
+        "data_class": _term(v("data_classes"), d.get("data_class"), lang) if d.get("data_class") else None,
+        "personal_data": d.get("personal_data") is True,
+        "legal_basis": d.get("legal_basis", ""),
+        "licence": _licence(c, d.get("licence"), lang),
+        "frequency": _term(v("frequencies"), d.get("frequency"), lang),
+        "status": _term(v("statuses"), d.status, lang),
+        "draft": d.status == "proposed",
+        "due": i18n.date(due),
+        "due_iso": due.isoformat() if due else "",
+        "overdue": d.is_overdue(today),
+        "days_late": (today - due).days if due and d.is_overdue(today) else 0,
+        "issued": i18n.date(d.date("issued")),
+        "issued_iso": d.date("issued").isoformat() if d.date("issued") else "",
+        "modified": i18n.date(d.date("modified")),
+        "modified_iso": d.date("modified").isoformat() if d.date("modified") else "",
+        "spatial": list(d.items("spatial")) or ["01"],
+        "temporal_start": i18n.date(d.date("temporal.start")),
+        "temporal_end": i18n.date(d.date("temporal.end")),
+        "temporal_start_iso": _iso(d.date("temporal.start")),
+        "temporal_end_iso": _iso(d.date("temporal.end")),
+        "sharing_methods": [_term(v("sharing_methods"), m, lang) for m in d.items("sharing.methods")],
+        "consumers": [
+            agency_view(c.agencies[a], lang) if a in c.agencies else {"id": a, "name": a}
+            for a in d.items("sharing.consumers")
+        ],
+        "contact": {"name": d.get("contact.name", ""), "email": d.get("contact.email", "")},
+        "landing_page": safe_url(d.get("landing_page")),
+        "schema_path": d.get("schema", "") if schema else "",
+        "dictionary": _dictionary(schema) if schema else [],
+        "sample": sample,
+        "distributions": [_distribution(x, format_register, lang) for x in dists],
+        "formats": sorted({x.get("format") for x in dists if isinstance(x.get("format"), str)}),
+        "internal": dict(d.internal) if edition == INTERNAL else {},
+    }
+    return view
+
+
+def _iso(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def safe_url(value: Any) -> str:
+    """A URL a page may link to: http(s) only. Validation refuses others; this is a second lock."""
+    if isinstance(value, str) and value.strip().lower().startswith(("https://", "http://")):
+        return value.strip()
+    return ""
+
+
+def _is_open(c: Catalogue, d: Dataset) -> bool:
+    level = c.register("access_levels").get(d.access)
+    return bool(level and level.get("open") is True)
+
+
+def _licence(c: Catalogue, key: Any, lang: str) -> dict[str, Any] | None:
+    record = c.licences.get(key) if isinstance(key, str) else None
+    if record is None:
+        return None
+    return {"id": record.id, "title": record.text("title", lang), "url": safe_url(record.get("url"))}
+
+
+def _distribution(x, formats, lang: str) -> dict[str, Any]:
+    fmt = formats.get(x.get("format"))
+    return {
+        "title": x.text("title", lang),
+        "description": x.text("description", lang),
+        "format": x.get("format", ""),
+        "media_type": x.get("media_type") or (fmt.get("media_type") if fmt else ""),
+        "url": safe_url(x.url),
+        "kind": "download" if x.get("download_url") else "access",
+        "byte_size": x.get("byte_size"),
+        "size": i18n.size(x.get("byte_size"), lang) if isinstance(x.get("byte_size"), int) else "",
+        "internal": x.internal,
+    }
+
+
+def _dictionary(schema: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for f in schema.get("fields", []):
+        if not isinstance(f, dict):
+            continue
+        constraints = f.get("constraints") or {}
+        parts = []
+        for key, value in constraints.items():
+            if key == "required" and value:
+                parts.append("required")
+            elif key == "enum":
+                parts.append("enum: " + ", ".join(map(str, value)))
+            else:
+                parts.append(f"{key}: {value}")
+        out.append(
+            {
+                "name": f.get("name", ""),
+                "title": f.get("title", ""),
+                "type": f.get("type", "string"),
+                "format": f.get("format", ""),
+                "description": f.get("description", ""),
+                "constraints": parts,
+                "required": bool(constraints.get("required")),
+                "primary_key": f.get("name") in (schema.get("primaryKey") or []),
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries
+
+
+def sorted_datasets(datasets: Iterable[Dataset], lang: str) -> list[Dataset]:
+    """Vietnamese alphabetical order for Vietnamese pages, folded order for English ones.
+
+    The order of a catalogue's tuple of datasets is remembered (the pages, the search index
+    and the feeds each ask for it); a new list is returned each time."""
+    if isinstance(datasets, tuple):
+        last = _ORDERS.get(lang)
+        if last is not None and last[0] is datasets:
+            return list(last[1])
+        made = _sorted(datasets, lang)
+        _ORDERS[lang] = (datasets, tuple(made))
+        return made
+    return _sorted(datasets, lang)
+
+
+_ORDERS: dict[str, tuple[tuple, tuple]] = {}  # lang → (the datasets, their order): the last asked
+
+
+def _sorted(datasets: Iterable[Dataset], lang: str) -> list[Dataset]:
+    if lang == "vi":
+        return sorted(datasets, key=lambda d: (sort_key(d.text("title", "vi")), d.id))
+    return sorted(datasets, key=lambda d: (fold(d.text("title", "en")), d.id))
+
+
+def progress(c: Catalogue, today: dt.date, datasets: Iterable[Dataset] | None = None) -> dict[str, Any]:
+    """Totals to the deadline: by status, by access level, overdue, days left."""
+    items = list(c.datasets if datasets is None else datasets)
+    deadline = c.settings.get("deadline")
+    deadline = deadline if isinstance(deadline, dt.date) else None
+    by_status = Counter(d.status for d in items)
+    by_access = Counter(d.access for d in items)
+    overdue = sum(1 for d in items if d.is_overdue(today))
+    published = by_status.get("published", 0)
+    return {
+        "total": len(items),
+        "by_status": dict(by_status),
+        "by_access": dict(by_access),
+        "overdue": overdue,
+        "published": published,
+        "published_share": round(100 * published / len(items)) if items else 0,
+        "deadline": i18n.date(deadline),
+        "deadline_iso": deadline.isoformat() if deadline else "",
+        "days_left": (deadline - today).days if deadline else None,
+    }
+
+
+def formats(d: Dataset, edition: str = PUBLIC) -> list[str]:
+    """The formats of the distributions a page of ``edition`` shows, sorted."""
+    return list(d.formats(edition == INTERNAL))
+
+
+def facet_values(d: Dataset, edition: str = PUBLIC) -> dict[str, list[Any]]:
+    """The values a dataset has for each facet of the list page."""
+    return {
+        "agency": [d.agency],
+        "theme": list(d.themes),
+        "access": [d.access],
+        "format": formats(d, edition),
+        "status": [d.status],
+        "frequency": [d.get("frequency")],
+    }
+
+
+def facets(
+    c: Catalogue, datasets: Iterable[Dataset], lang: str, edition: str = PUBLIC
+) -> dict[str, list[dict[str, Any]]]:
+    """Each facet's values with their counts, in the order people look for them."""
+    return _facets(c, ((d, facet_values(d, edition)) for d in datasets), lang)
+
+
+def _facets(
+    c: Catalogue, valued: Iterable[tuple[Dataset, Mapping[str, list[Any]]]], lang: str
+) -> dict[str, list[dict[str, Any]]]:
+    """``facets`` of datasets whose ``facet_values`` are known already."""
+    counts: dict[str, Counter] = {f: Counter() for f in FACETS}
+    for _, values_of in valued:
+        for name, values in values_of.items():
+            count = counts[name]
+            for value in values:
+                count[value] += 1
+    registers = {
+        "agency": c.agencies,
+        "theme": c.themes,
+        "access": c.register("access_levels"),
+        "format": c.register("formats"),
+        "status": c.register("statuses"),
+        "frequency": c.register("frequencies"),
+    }
+    out = {}
+    for name in FACETS:
+        reg = registers[name]
+        values = [
+            {"id": key, "label": reg[key].label(lang) if key in reg else str(key), "count": n}
+            for key, n in counts[name].items()
+        ]
+        if name in ("agency", "theme"):
+            values.sort(key=lambda x: sort_key(x["label"]) if lang == "vi" else fold(x["label"]))
+        else:  # code lists keep the order of their register
+            order = {key: i for i, key in enumerate(reg)}
+            values.sort(key=lambda x: order.get(x["id"], len(order)))
+        out[name] = values
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The pages
+
+
+def score_view(s: Any, lang: str) -> dict[str, Any]:
+    """A dataset's results (``citycat.quality.scores.DatasetScore``) in plain words for its page."""
+    from citycat.quality import scores
+
+    return {
+        "overall": s.overall,
+        "band": scores.band(s.overall)["key"],
+        "band_label": scores.band(s.overall)["label"][lang],
+        "standards": [
+            {
+                "key": std.key,
+                "label": std.label(lang),
+                "score": std.score,
+                "band": scores.band(std.score)["key"],
+                "losses": [
+                    {"title": c.title(lang), "lost": round(c.lost), "why": c.message(lang)}
+                    for c in std.criteria
+                    if c.lost > 0.0001
+                ],
+            }
+            for std in s.standards
+        ],
+        "mqa": {
+            "points": s.mqa.points,
+            "max": scores.rules()["mqa"]["max_points"],
+            "rating": s.mqa.rating,
+            "rating_label": s.mqa.rating_label(lang),
+        },
+        "freshness": s.freshness,
+        "freshness_label": scores.freshness_label(s.freshness, lang),
+    }
+
+
+def scorecards(cards: list[dict[str, Any]], c: Catalogue, lang: str) -> dict[str, dict[str, Any]]:
+    """Each agency's scorecard (``citycat.quality.scores.agencies``) in plain words, by agency id."""
+    from citycat.quality import scores
+
+    ranked = sum(1 for x in cards if x["rank"])
+    labels = {k: scores.rules()["standards"][k]["label"][lang] for k in scores.STANDARDS}
+    out = {}
+    for card in cards:
+        out[card["id"]] = {
+            **{k: card[k] for k in ("rank", "overall", "tau", "mqa", "datasets", "published", "overdue")},
+            "ranked": ranked,
+            "band": scores.band(card["overall"])["key"] if card["overall"] is not None else "none",
+            "standards": [
+                {"key": k, "label": labels[k], "score": card["standards"][k]} for k in scores.STANDARDS
+            ],
+            "worst": [
+                {
+                    "id": dataset_id,
+                    "title": c.dataset(dataset_id).text("title", lang)
+                    if c.dataset(dataset_id)
+                    else dataset_id,
+                    "criterion": crit.title(lang),
+                    "lost": round(crit.lost),
+                    "why": crit.message(lang),
+                }
+                for crit, dataset_id in card["worst"]
+            ],
+        }
+    return out
+
+
+def pages(
+    c: Catalogue, today: dt.date, edition: str = PUBLIC, scored: Mapping[str, Any] | None = None
+) -> list[Page]:
+    """Every page of the site, both languages. Lists hold dataset records in display order; the
+    build renders each dataset's card, table row and page from its view (``dataset_view``).
+    ``scored`` (``citycat.quality.scores.score_all``) adds the results: scorecards and the ranking."""
+    with paused():  # 20,000 pages and their contexts, no cycles: a collection would walk the catalogue
+        return _pages(c, today, edition, scored)
+
+
+def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any] | None) -> list[Page]:
+    out: list[Page] = []
+    overall = progress(c, today)
+    by_agency: dict[str, list[Dataset]] = {}
+    by_theme: dict[str, list[Dataset]] = {}
+    for d in c.datasets:
+        by_agency.setdefault(d.agency, []).append(d)
+        for t in d.themes:
+            by_theme.setdefault(t, []).append(d)
+    late = sorted(
+        (d for d in c.datasets if d.is_overdue(today)), key=lambda d: (d.due or today, d.id)
+    )  # the longest overdue first
+    if scored is not None:
+        from citycat.quality import scores
+
+        ranked_cards = scores.agencies(c, scored, today)
+    # what does not depend on the language, worked out once for both
+    agency_progress = {a.id: progress(c, today, by_agency.get(a.id, [])) for a in c.agencies.values()}
+    values = {id(d): facet_values(d, edition) for d in c.datasets}
+    groups = [(d.agency, d.themes) for d in c.datasets]
+    place = {id(d): i for i, d in enumerate(c.datasets)}
+    for lang in i18n.LANGS:
+        ordered = sorted_datasets(c.datasets, lang)
+        rank = {d.id: i for i, d in enumerate(ordered)}
+        cards = scorecards(ranked_cards, c, lang) if scored is not None else {}
+        agencies = []
+        for a in sorted(c.agencies.values(), key=lambda a: sort_key(a.text("name", lang))):
+            agencies.append(
+                {
+                    **agency_view(a, lang),
+                    "progress": _copy_progress(agency_progress[a.id]),
+                    "scorecard": cards.get(a.id),
+                }
+            )
+        ranking = sorted(
+            (a for a in agencies if a["scorecard"] and a["scorecard"]["rank"]),
+            key=lambda a: a["scorecard"]["rank"],
+        )
+        themes = []
+        for t in sorted(c.themes.values(), key=lambda t: sort_key(t.text("name", lang))):
+            themes.append({"id": t.id, "name": t.text("name", lang), "count": len(by_theme.get(t.id, []))})
+        overdue = sorted(late, key=lambda d: (d.due or today, rank[d.id]))
+        common = {"progress": overall, "agencies": agencies, "themes": themes}
+        out.append(Page("", lang, "home.html", {**common, "overdue_list": overdue[:10], "ranking": ranking}))
+        facet_list = _facets(c, ((d, values[id(d)]) for d in ordered), lang)
+        out.append(
+            Page("datasets/", lang, "list.html", {**common, "datasets": ordered, "facets": facet_list})
+        )
+        out.append(Page("list/", lang, "annex.html", {**common, "datasets": ordered}))
+        out.append(Page("agencies/", lang, "agencies.html", common))
+        out.append(Page("themes/", lang, "themes.html", common))
+        if len(rank) == len(ordered):  # ids unique: each agency's and theme's in list order
+            in_agency, in_theme = _grouped(ordered, groups, place)
+        else:  # as sorting each group by rank would order them
+            in_agency = {k: sorted(v, key=lambda d: rank[d.id]) for k, v in by_agency.items()}
+            in_theme = {k: sorted(v, key=lambda d: rank[d.id]) for k, v in by_theme.items()}
+        for a in agencies:
+            own = in_agency.get(a["id"], [])
+            out.append(Page(f"agencies/{a['id']}/", lang, "agency.html", {"agency": a, "datasets": own}))
+        for t in themes:
+            own = in_theme.get(t["id"], [])
+            out.append(Page(f"themes/{t['id']}/", lang, "theme.html", {"theme": t, "datasets": own}))
+        for d in c.datasets:
+            out.append(Page(f"datasets/{d.id}/", lang, "dataset.html", dataset=d))
+    return out
+
+
+def _grouped(
+    ordered: list[Dataset], groups: list[tuple[str, tuple[str, ...]]], place: Mapping[int, int]
+) -> tuple[dict[str, list[Dataset]], dict[str, list[Dataset]]]:
+    """The datasets of each agency and of each theme, in the order of ``ordered``.
+
+    ``groups`` holds each dataset's (agency, themes), by its place in the catalogue (``place``:
+    by ``id()``), worked out once for both languages."""
+    in_agency: dict[str, list[Dataset]] = {}
+    in_theme: dict[str, list[Dataset]] = {}
+    for d in ordered:
+        agency, themes = groups[place[id(d)]]
+        in_agency.setdefault(agency, []).append(d)
+        for t in themes:
+            in_theme.setdefault(t, []).append(d)
+    return in_agency, in_theme
+
+
+def _copy_progress(p: dict[str, Any]) -> dict[str, Any]:
+    """Each page its own ``progress`` dict, as when it was worked out for each language."""
+    return {**p, "by_status": dict(p["by_status"]), "by_access": dict(p["by_access"])}

@@ -1,0 +1,242 @@
+"""Safe, located YAML loading for files that arrive by pull request.
+
+PyYAML's composer (the C one when it is available) builds a node tree; this module walks it
+into plain Python values and keeps the line and column of every value. It refuses what an
+untrusted file must not do: aliases (no "billion laughs"), tags beyond YAML's plain types,
+duplicate keys (PyYAML silently keeps the last one), tabs in indentation, a byte-order mark,
+bytes that are not UTF-8. Strings come back in Unicode NFC; text that was not NFC is reported.
+"""
+
+from __future__ import annotations
+
+import gc
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode
+
+from citycat.model.findings import Finding, Loc
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+C_LOADER = _Loader is not yaml.SafeLoader
+
+T = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL, _TS = (T + n for n in ("str", "int", "float", "bool", "null", "timestamp"))
+_MAP, _SEQ, _MERGE = T + "map", T + "seq", T + "merge"
+_constructor = yaml.constructor.SafeConstructor()
+_new_tuple = tuple.__new__
+
+
+class YMap(dict):
+    """A mapping from YAML; ``loc`` is where it starts, ``locs[key]`` where each value starts
+    and ``keylocs[key]`` where each key is written."""
+
+    __slots__ = ("loc", "locs", "keylocs")
+
+    def at(self, key: str) -> Loc:
+        return self.locs.get(key) or self.loc
+
+
+class YList(list):
+    """A sequence from YAML; ``locs[i]`` is where item i starts."""
+
+    __slots__ = ("loc", "locs")
+
+
+class FatalYAML(Exception):
+    """The file cannot be read at all; ``finding`` says where and why."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.code)
+        self.finding = finding
+
+
+def load_file(path: Path, name: str) -> tuple[Any, list[Finding]]:
+    """Load one YAML file. ``name`` is how findings name it (a path relative to the root).
+
+    Returns the value and the non-fatal findings; raises FatalYAML when nothing can be read.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FatalYAML(Finding("file-missing", Loc(name), params={"file": name})) from None
+    except OSError as exc:
+        raise FatalYAML(
+            Finding("file-unreadable", Loc(name), params={"file": name, "error": exc.strerror})
+        ) from None
+    return load_bytes(data, name)
+
+
+def load_bytes(data: bytes, name: str, line_offset: int = 0) -> tuple[Any, list[Finding]]:
+    """Load YAML text; ``line_offset`` is added to every line (for a part cut from a larger file)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise FatalYAML(Finding("yaml-bom", Loc(name, 1, 1)))
+    bad = data.find(b"\x00")  # valid UTF-8, but a sign of UTF-16, and never text
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc.start if bad < 0 else min(bad, exc.start)
+    if bad >= 0:
+        line = data.count(b"\n", 0, bad) + 1
+        col = bad - (data.rfind(b"\n", 0, bad) + 1) + 1
+        raise FatalYAML(Finding("yaml-encoding", Loc(name, line, col), params={"byte": f"0x{data[bad]:02x}"}))
+    if "\t" in text:
+        _refuse_tab_indent(text, name, line_offset)
+    enabled = gc.isenabled()
+    gc.disable()  # the composer makes many small objects: pausing the collector is a 2-3x win
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and "quoted scalar" in (exc.context or ""):
+            mark = exc.context_mark  # an unclosed quote: where it opens, not where the next one is
+        loc = Loc(name, mark.line + 1 + line_offset, mark.column + 1) if mark else Loc(name)
+        problem = " ".join(filter(None, [exc.context, exc.problem]))
+        raise FatalYAML(Finding("yaml-syntax", loc, params={"problem": problem})) from None
+    except yaml.YAMLError as exc:
+        raise FatalYAML(Finding("yaml-syntax", Loc(name), params={"problem": str(exc)})) from None
+    finally:
+        if enabled:
+            gc.enable()
+    if node is None:
+        raise FatalYAML(Finding("yaml-empty", Loc(name, 1 + line_offset, 1)))
+    walker = _Walker(name, line_offset)
+    walker.track = "&" in text  # no "&", no anchor, so no alias can refer to one
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        value = walker.value(node)
+    finally:
+        if enabled:
+            gc.enable()
+    if walker.aliased:
+        aliases = _aliases(text, name, line_offset)
+        walker.findings = [f for f in walker.findings if f.code != "yaml-alias"] + aliases
+    return value, walker.findings
+
+
+def _aliases(text: str, name: str, line_offset: int = 0, most: int = 20) -> list[Finding]:
+    """Where each ``*alias`` is written (the composer only remembers its anchor)."""
+    out = []
+    for token in yaml.scan(text, Loader=_Loader):
+        if isinstance(token, yaml.AliasToken):
+            out.append(
+                Finding("yaml-alias", Loc(name, token.start_mark.line + 1, token.start_mark.column + 1))
+            )
+            if len(out) >= most:
+                break
+    return out
+
+
+def _tag(tag: str) -> str:
+    return tag.replace(T, "!!", 1) if tag.startswith(T) else tag
+
+
+def _refuse_tab_indent(text: str, name: str, line_offset: int = 0) -> None:
+    for number, line in enumerate(text.split("\n"), 1):
+        stripped = line.lstrip(" \t")
+        indent = line[: len(line) - len(stripped)]
+        if "\t" in indent:
+            raise FatalYAML(Finding("yaml-tab", Loc(name, number + line_offset, indent.index("\t") + 1)))
+        if stripped.startswith("- ") and "\t" in stripped[:4]:
+            col = len(indent) + stripped.index("\t") + 1
+            raise FatalYAML(Finding("yaml-tab", Loc(name, number + line_offset, col)))
+
+
+class _Walker:
+    def __init__(self, name: str, line_offset: int = 0):
+        self.name = name
+        self.offset = line_offset + 1  # marks count lines from 0
+        self.findings: list[Finding] = []
+        self.seen: set[int] = set()
+        self.aliased = False
+        self.track = True  # follow node identity to find aliases; off when the text has no anchor
+
+    def loc(self, node) -> Loc:
+        mark = node.start_mark
+        return _new_tuple(Loc, (self.name, mark.line + self.offset, mark.column + 1))
+
+    def value(self, node) -> Any:
+        if self.track:
+            if id(node) in self.seen:  # the composer hands back the same node for every alias
+                self.aliased = True
+                self.findings.append(Finding("yaml-alias", self.loc(node)))
+                return None
+            self.seen.add(id(node))
+        cls = node.__class__
+        if cls is ScalarNode:
+            return self.scalar(node)
+        if cls is MappingNode:
+            return self.mapping(node)
+        if node.tag != _SEQ:
+            self.findings.append(Finding("yaml-tag", self.loc(node), params={"tag": _tag(node.tag)}))
+            return None
+        out = YList()
+        out.loc = self.loc(node)
+        out.locs = locs = []
+        name, offset, value = self.name, self.offset, self.value
+        for item in node.value:
+            mark = item.start_mark
+            locs.append(_new_tuple(Loc, (name, mark.line + offset, mark.column + 1)))
+            out.append(value(item))
+        return out
+
+    def mapping(self, node) -> YMap | None:
+        if node.tag != _MAP:
+            self.findings.append(Finding("yaml-tag", self.loc(node), params={"tag": _tag(node.tag)}))
+            return None
+        out = YMap()
+        out.loc = self.loc(node)
+        out.locs = locs = {}
+        out.keylocs = keylocs = {}
+        name, offset, track = self.name, self.offset, self.track
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not ScalarNode or key_node.tag == _MERGE:
+                code = "yaml-alias" if key_node.tag == _MERGE else "yaml-key"
+                self.findings.append(Finding(code, self.loc(key_node)))
+                continue
+            key = key_node.value
+            if not key.isascii():
+                key = unicodedata.normalize("NFC", key)
+            mark = key_node.start_mark
+            keyloc = _new_tuple(Loc, (name, mark.line + offset, mark.column + 1))
+            if key in keylocs:
+                params = {"key": key, "first": keylocs[key].line}
+                self.findings.append(Finding("yaml-duplicate-key", keyloc, params=params))
+                continue
+            keylocs[key] = keyloc
+            mark = value_node.start_mark
+            locs[key] = _new_tuple(Loc, (name, mark.line + offset, mark.column + 1))
+            if not track and value_node.__class__ is ScalarNode and value_node.tag == _STR:
+                text = value_node.value  # the common case, inline: plain text
+                if text.isascii() or unicodedata.is_normalized("NFC", text):
+                    out[key] = text
+                    continue
+            out[key] = self.value(value_node)
+        return out
+
+    def scalar(self, node) -> Any:
+        tag, text = node.tag, node.value
+        if tag == _STR:
+            if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+                self.findings.append(Finding("text-not-nfc", self.loc(node), params={"text": text[:40]}))
+                return unicodedata.normalize("NFC", text)
+            return text
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return text.lower() in ("yes", "true", "on", "y")
+        if tag == _INT:
+            try:
+                return int(text)
+            except ValueError:
+                return _constructor.construct_yaml_int(node)
+        if tag in (_FLOAT, _TS):
+            try:
+                return _constructor.construct_object(node)
+            except (ValueError, yaml.YAMLError):
+                return text
+        self.findings.append(Finding("yaml-tag", self.loc(node), params={"tag": _tag(tag)}))
+        return None
