@@ -43,6 +43,8 @@ class Live:
 
     def __init__(self, catalogue, today: dt.date, edition: str, warm: bool = True):
         self.catalogue, self.today, self.edition, self.warm = catalogue, today, edition, warm
+        self._api, self._api_of = None, None
+        self._lock = threading.Lock()
         self._prepare()
 
     def update(self, built) -> None:
@@ -54,22 +56,27 @@ class Live:
         """Map the catalogue for the API now, beside the server (seconds at 10,000 datasets),
         rather than during the first request."""
         if self.warm and self.catalogue is not None:
-            from citycat.api import actions as api
-
-            args = (self.catalogue, self.today, self.edition)
 
             def prepare():
                 try:
-                    api.api_for(*args)
+                    self.api()
                 except Exception:  # noqa: BLE001 - the request that needs it reports the error
                     pass
 
             threading.Thread(target=prepare, daemon=True).start()
 
-    def route(self, path: str, params: Any) -> tuple[int, Any]:
-        from citycat.api import actions as api
+    def api(self):
+        """The API of the current catalogue, made once per catalogue."""
+        from citycat.api.actions import Api
 
-        return api.route(self.catalogue, path, params, self.today, self.edition)
+        with self._lock:
+            c = self.catalogue
+            if self._api is None or self._api_of is not c:
+                self._api, self._api_of = Api(c, self.today, self.edition), c
+            return self._api
+
+    def route(self, path: str, params: Any) -> tuple[int, Any]:
+        return self.api().route(path, params)
 
 
 class BadRequest(Exception):
