@@ -465,7 +465,7 @@ def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any]
 
 
 def paged(
-    path: str, datasets: list[Dataset], per_page: int = PER_PAGE
+    path: str, datasets: list[Dataset], per_page: int | None = None
 ) -> list[tuple[str, list[Dataset], dict[str, Any] | None]]:
     """A list cut into pages of ``per_page``: (path, its datasets, its pager) for each.
 
@@ -474,6 +474,7 @@ def paged(
     number of pages, the paths of the previous and next pages (None at either end), the links
     to show (``pager_links``: None where pages are left out) and which datasets the page holds
     (``first``, ``last`` and ``total``, counted from 1)."""
+    per_page = per_page or PER_PAGE
     total = len(datasets)
     count = max(1, -(-total // per_page))
     if count == 1:
