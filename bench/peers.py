@@ -128,7 +128,9 @@ def jekyll_site(root: Path, target: Path) -> Path:
     (target / "_layouts/dataset.html").write_text(JEKYLL_DATASET, "utf-8")
     (target / "datasets/index.html").write_text(JEKYLL_LIST, "utf-8")
     (target / "organizations/index.html").write_text(JEKYLL_ORGANIZATIONS, "utf-8")
-    (target / "index.html").write_text("---\nlayout: default\ntitle: Trang chủ\n---\n<h1>Danh mục</h1>\n", "utf-8")
+    (target / "index.html").write_text(
+        "---\nlayout: default\ntitle: Trang chủ\n---\n<h1>Danh mục</h1>\n", "utf-8"
+    )
     (target / "css/main.css").write_text("body{font-family:sans-serif}\n", "utf-8")
     for d in datasets:
         (target / "_datasets" / f"{d['id']}.md").write_text(_md(front_matter(d, agencies, themes)), "utf-8")
