@@ -1,15 +1,23 @@
-"""Time ``citycat build`` on generated catalogues, and a rebuild after changing one entry.
+"""Time ``citycat build`` on generated catalogues, and a rebuild after changing one entry, and
+build the same datasets side by side as a JKAN-style Jekyll site and a Hugo site.
 
-    python bench/build_bench.py [--sizes 1000 10000] [--keep DIR]
+    python bench/build_bench.py [--sizes 1000 10000] [--keep DIR] [--no-peers]
 
 Prints wall time, the number of pages and files written, and the size of the output folder,
 beside the goals of the site issue (10,000 datasets built in under 10 s; a rebuild after one
-change under 2 s). No assertion: figures only.
+change under 2 s). Then, for each size, a cold build by citycat, Debian's ``jekyll`` and
+``hugo`` of the same datasets (``peers.py`` writes the two peer sites into a temporary folder):
+wall and CPU seconds (user + system, the build's processes together), citycat's as ratios to
+each peer's, peak memory (the largest process), output size and file count, and the largest
+list page's HTML. No assertion: figures only.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,6 +49,7 @@ def main() -> None:
     parser.add_argument(
         "--serve", action="store_true", help="then rebuilds in citycat serve after edits, largest size"
     )
+    parser.add_argument("--no-peers", action="store_true", help="leave out the Jekyll and Hugo builds")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="citycat-build-bench-"))
     print(
@@ -67,10 +76,108 @@ def main() -> None:
         pages, files = words[1], words[3]
         print(f"{n:>9,} {first:>10.1f} {again:>12.1f} {pages:>7} {files:>7} {folder_size(out) / 1e6:>12.1f}")
     print("goals: 10,000 datasets built in under 10 s; a rebuild after one change under 2 s")
+    if not args.no_peers:
+        side_by_side(base, args.sizes)
     if args.breakdown:
         breakdown(base / str(max(args.sizes)))
     if args.serve:
         serve_rebuilds(base / str(max(args.sizes)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Side by side: citycat, a JKAN-style Jekyll site, a Hugo site
+
+
+def timed(cmd: list[str], cwd: Path | None = None) -> dict:
+    """Run ``cmd``; its wall seconds, CPU seconds (user + system, with the processes it waited
+    for: ``wait4`` reports them together) and peak memory (MB, its largest process)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err[-2000:]}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak": usage.ru_maxrss / 1024}
+
+
+LIST_PAGES = {  # which pages of each output list datasets (citycat's annex, list/, is exempt)
+    "citycat": re.compile(
+        r"(en/)?((datasets|agencies|themes)/|(agencies|themes)/[^/]+/)?(page/\d+/)?index\.html"
+    ),
+    "jekyll": re.compile(r"(datasets|organizations)/index\.html"),
+    "hugo": re.compile(r"datasets/index\.html"),
+}
+
+
+def output_figures(out: Path, lists: re.Pattern) -> dict:
+    size = files = largest = 0
+    largest_at = ""
+    for folder, _, names in os.walk(out):
+        for name in names:
+            path = Path(folder, name)
+            n = path.stat().st_size
+            size, files = size + n, files + 1
+            rel = path.relative_to(out).as_posix()
+            if n > largest and lists.fullmatch(rel):
+                largest, largest_at = n, rel
+    return {"mb": size / 1e6, "files": files, "list_kb": largest / 1e3, "list_at": largest_at}
+
+
+def side_by_side(base: Path, sizes: list[int]) -> None:
+    """A cold build of each size by citycat, Jekyll (JKAN-style) and Hugo, and the ratios."""
+    import peers  # (bench/peers.py, beside this script)
+
+    tools = {"jekyll": shutil.which("jekyll"), "hugo": shutil.which("hugo")}
+    print("\nSide by side, cold builds of the same datasets (ratios: citycat ÷ peer)")
+    header = f"  {'datasets':>9} {'tool':<8} {'wall s':>7} {'CPU s':>7} {'peak MB':>8} {'output MB':>10}"
+    print(header + f" {'files':>7} {'largest list page':>18}   citycat ÷ peer: wall, CPU")
+    for n in sizes:
+        root = base / str(n)
+        work = Path(tempfile.mkdtemp(prefix=f"citycat-peers-{n}-"))
+        try:
+            rows = {}
+            out = work / "citycat"
+            shutil.rmtree(root / ".citycat-cache", ignore_errors=True)
+            rows["citycat"] = timed(
+                [*CITYCAT, "build", "-C", str(root), "--out", str(out), "--today", "2026-11-28"]
+            ) | output_figures(out, LIST_PAGES["citycat"])
+            shutil.rmtree(out, ignore_errors=True)
+            if tools["jekyll"]:
+                src = peers.jekyll_site(root, work / "jekyll-src")
+                out = work / "jekyll"
+                rows["jekyll"] = timed(
+                    [tools["jekyll"], "build", "--quiet", "-s", str(src), "-d", str(out)], cwd=work
+                ) | output_figures(out, LIST_PAGES["jekyll"])
+                shutil.rmtree(out, ignore_errors=True)
+            if tools["hugo"]:
+                src = peers.hugo_site(root, work / "hugo-src")
+                out = work / "hugo"
+                rows["hugo"] = timed(
+                    [tools["hugo"], "--quiet", "--source", str(src), "--destination", str(out)], cwd=work
+                ) | output_figures(out, LIST_PAGES["hugo"])
+            mine = rows["citycat"]
+            for tool, r in rows.items():
+                ratio = (
+                    ""
+                    if tool == "citycat"
+                    else f"   {mine['wall'] / r['wall']:.1f}×, {mine['cpu'] / r['cpu']:.1f}×"
+                )
+                page = f"{r['list_kb']:.0f} KB"
+                print(
+                    f"  {n:>9,} {tool:<8} {r['wall']:>7.1f} {r['cpu']:>7.1f} {r['peak']:>8.0f} {r['mb']:>10.1f}"
+                    f" {r['files']:>7,} {page:>18}{ratio}"
+                )
+            print(
+                f"  {'':>9} largest list pages: " + ", ".join(f"{t} {r['list_at']}" for t, r in rows.items())
+            )
+            missing = [t for t, path in tools.items() if not path]
+            if missing:
+                print(f"  (not found on PATH, left out: {', '.join(missing)})")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    print("goals: every list page ≤ 150 KB of HTML; a cold build of 1,000 datasets ≤ 3 s")
 
 
 EDITS = {  # what a data officer does to one entry, as (label, old text, new text)

@@ -1,6 +1,11 @@
 /* citycat: search and filters of the dataset list (list.html, index: citycat.searchindex). ES2017,
    no framework, CSP script-src 'self'. citycatSearch.run(q) answers q as a keystroke would;
-   form#search gets data-ready="true" (or "error") once the index is in. */
+   form#search gets data-ready="true" (or "error") once the index is in.
+   A long list is cut into pages (datasets/, datasets/page/2/, …): with no search and no filter a
+   page shows its own cards and its pager; a search or filter looks through the whole index and
+   shows its results in their place, the pager hidden. A result not on this page gets a card made
+   from a copy of one of the page's (title, agency, badges and formats; labels read from the
+   facets, the rest from div#pages' data-overdue and data-formats). */
 (() => {
   'use strict';
   const $ = (id) => document.getElementById(id);
@@ -9,13 +14,20 @@
 
   const FACETS = ['agency', 'theme', 'access', 'format', 'status', 'frequency', 'overdue'];
   const PAGE = 200; // cards shown at once; the "more" button adds as many again
-  const countEl = $('count'), noneEl = $('no-results'), moreEl = $('more');
+  const countEl = $('count'), noneEl = $('no-results'), moreEl = $('more'), pagesEl = $('pages');
   const lang = form.dataset.lang || document.documentElement.lang || 'vi';
   const boxes = [...form.querySelectorAll('input[type=checkbox]')].filter((b) => FACETS.includes(b.name));
   const spans = boxes.map((b) => (b.labels && b.labels[0] ? b.labels[0].querySelector('.count') : null));
   const nodes = new Map(); // dataset id -> its server-rendered <li>
   for (const li of list.children) if (li.dataset.id) nodes.set(li.dataset.id, li);
-  let shown = [...nodes.values()]; // the <li> in the list now, in order
+  const own = [...nodes.values()]; // this page's cards, in order
+  let shown = own; // the <li> in the list now, in order
+  const proto = list.firstElementChild, base = form.getAttribute('action') || '';
+  const labels = {}; // facet -> value -> its label, as the facets show it
+  for (const b of boxes) {
+    const text = [...b.parentNode.childNodes].filter((n) => n.nodeType === 3).map((n) => n.nodeValue).join('');
+    (labels[b.name] = labels[b.name] || {})[b.value] = text.trim();
+  }
   let rows = null, tables = null, last = null, limit = PAGE, urlTimer = 0;
   // cards off screen skip layout (most of a keystroke's cost) unless style.css says otherwise
   const li0 = list.firstElementChild;
@@ -37,13 +49,13 @@
     });
     rows = [];
     for (const r of ix.rows) {
-      const node = nodes.get(r[id]);
-      if (!node) continue; // not on this page: cannot be shown
+      const node = nodes.get(r[id]) || null; // null: not on this page, a card is made when shown
+      if (!node && !(pagesEl && proto)) continue; // (a list on one page has every dataset's card)
       const fv = cols.map((c, j) =>
         FACETS[j] === 'overdue' ? (r[c] ? [0] : []) : Array.isArray(r[c]) ? r[c] : r[c] == null ? [] : [r[c]]);
       // a token holds no white space, so it cannot match across two of the joined texts
       const hay = [r[t], ...texts.map((c) => r[c]), ...names('agency', fv[0]), ...names('theme', fv[1])];
-      rows.push({ node, title: r[t], hay: hay.join('\n'), fv });
+      rows.push({ node, id: r[id], name: r[col('title')], title: r[t], hay: hay.join('\n'), fv });
     }
   }
 
@@ -75,12 +87,55 @@
         (x === nt ? top : rest).push(r);
       }
     }
-    return { results: top.concat(rest), counts };
+    return { results: top.concat(rest), counts, searching: nt > 0 || active.length > 0 };
   }
 
+  // A card for a result not on this page, made from a copy of this page's first one.
+  function card(r) {
+    const li = proto.cloneNode(true), label = (f, j) => labels[f][tables[j].values[r.fv[j][0]]] || '';
+    li.dataset.id = r.id;
+    li.removeAttribute('style');
+    const a = li.querySelector('.card-title a');
+    if (a) {
+      a.href = base + encodeURIComponent(r.id) + '/';
+      a.textContent = r.name;
+      a.removeAttribute('lang');
+    }
+    const agency = li.querySelector('.card-agency');
+    if (agency) agency.textContent = label('agency', 0);
+    for (const [f, j] of [['access', 2], ['status', 4]]) {
+      const badge = li.querySelector('.badge[class*="' + f + '-"]:not(.status-overdue)');
+      if (!badge) continue;
+      badge.className = 'badge ' + f + '-' + tables[j].values[r.fv[j][0]];
+      badge.lastChild.nodeValue = label(f, j);
+    }
+    const late = li.querySelector('.status-overdue');
+    if (late) late.remove();
+    if (r.fv[6].length && pagesEl.dataset.overdue) {
+      const b = document.createElement('span');
+      b.className = 'badge status-overdue';
+      b.textContent = pagesEl.dataset.overdue;
+      li.querySelector('.card-badges').append(' ', b);
+    }
+    const meta = li.querySelector('.card-meta');
+    if (meta) {
+      const formats = r.fv[3].map((i) => tables[3].values[i]).sort();
+      meta.textContent = '';
+      if (formats.length) {
+        const span = document.createElement('span');
+        span.textContent = (pagesEl.dataset.formats || '') + ': ' + formats.join(', ');
+        meta.append(span);
+      }
+    }
+    return li;
+  }
+  const nodeOf = (r) => r.node || (r.node = card(r));
+
   // Only shown results are in the list, in rank order; a node moves only if out of place.
+  // With neither a search nor a filter, the list shows this page's own cards.
   function render() {
-    const want = last.results.slice(0, limit).map((r) => r.node), keep = new Set(want);
+    const all = !last.searching;
+    const want = all ? own : last.results.slice(0, limit).map(nodeOf), keep = new Set(want);
     if (shown.length - want.length > 1000) list.textContent = '';
     else for (const n of shown) if (!keep.has(n)) list.removeChild(n);
     let prev = null;
@@ -94,7 +149,8 @@
       prev = n;
     }
     shown = want;
-    const total = last.results.length, left = total - want.length;
+    const total = last.results.length, left = all ? 0 : total - want.length;
+    if (pagesEl) pagesEl.hidden = !all;
     if (countEl) {
       const txt = ((total === 1 ? countEl.dataset.one : countEl.dataset.other) || '{n}').replace('{n}', num(total));
       if (countEl.textContent !== txt) countEl.textContent = txt;

@@ -208,7 +208,11 @@ class Renderer:
     def card(self, d: Dataset, lang: str, depth: int):
         key = ("card", lang, depth, d.id)
         if key not in self.fragments:
-            self.fragments[key] = self._fragment(self._card, self.view(d, lang), lang, depth)
+            near = self.fragments.get(("card", lang, _depth(lang, "datasets/"), d.id))
+            if near is not None and depth > _depth(lang, "datasets/"):
+                self.fragments[key] = _deeper(near, depth - _depth(lang, "datasets/"))
+            else:
+                self.fragments[key] = self._fragment(self._card, self.view(d, lang), lang, depth)
         return self.fragments[key]
 
     def annex_row(self, d: Dataset, lang: str):
@@ -374,6 +378,16 @@ class Forked:
         if not ok:
             raise BuildError(reason=f"a forked build process failed: {value}")
         return value
+
+
+def _deeper(fragment, levels: int):
+    """A fragment rendered for one folder depth, for a page ``levels`` folders deeper (a list's
+    later pages: ``datasets/page/N/``): each relative link climbs that much further. Its links
+    are the only attribute values that start with "../" (``href`` makes them), and Jinja2
+    escapes every quote in text, so ``="../`` is found nowhere else."""
+    from markupsafe import Markup
+
+    return Markup(str(fragment).replace('="../', '="' + "../" * (levels + 1)))
 
 
 def _depth(lang: str, path: str) -> int:

@@ -487,6 +487,7 @@ class Session:
         written = self._write_site(files)
         removed_ids = {d.id for d in c.datasets} - {d.id for d in datasets}
         written += self._remove_pages(removed_ids)
+        written += self._remove_later_pages(pages)
 
         lap("write")
         self.catalogue, self.findings, self.renderer = new_c, findings, renderer
@@ -534,6 +535,33 @@ class Session:
                     except OSError:
                         pass
                     count += 1
+        return count
+
+    def _remove_later_pages(self, pages: list[views.Page]) -> int:
+        """The pages of a list beyond its last one now (``views.paged``: ``…/page/N/``), left
+        from when it was longer."""
+        count = 0
+        for page in pages:
+            if page.dataset is not None or "pager" not in page.context:
+                continue
+            pager = page.context["pager"]
+            if pager is not None and pager["number"] != 1:
+                continue
+            n = (pager["count"] if pager else 1) + 1
+            while True:
+                later = views.Page(f"{page.path}page/{n}/", page.lang, page.template)
+                path = self.out / later.file
+                if not path.is_file():
+                    break
+                path.unlink()
+                self.site.pop(later.file, None)
+                for folder in (path.parent, path.parent.parent):  # …/page/N/, then …/page/ if empty
+                    try:
+                        folder.rmdir()
+                    except OSError:
+                        break
+                count += 1
+                n += 1
         return count
 
     # -- feeds, in the background ---------------------------------------------------------------

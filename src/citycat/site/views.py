@@ -20,6 +20,7 @@ from citycat.site import i18n
 
 PUBLIC, INTERNAL = "public", "internal"
 FACETS = ("agency", "theme", "access", "format", "status", "frequency")
+PER_PAGE = 50  # datasets on a page of a list (the dataset list, an agency's, a theme's)
 
 
 @dataclass(frozen=True)
@@ -435,9 +436,15 @@ def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any]
         common = {"progress": overall, "agencies": agencies, "themes": themes}
         out.append(Page("", lang, "home.html", {**common, "overdue_list": overdue[:10], "ranking": ranking}))
         facet_list = _facets(c, ((d, values[id(d)]) for d in ordered), lang)
-        out.append(
-            Page("datasets/", lang, "list.html", {**common, "datasets": ordered, "facets": facet_list})
-        )
+        for path, shown, pager in paged("datasets/", ordered):
+            out.append(
+                Page(
+                    path,
+                    lang,
+                    "list.html",
+                    {"progress": overall, "datasets": shown, "facets": facet_list, "pager": pager},
+                )
+            )
         out.append(Page("list/", lang, "annex.html", {**common, "datasets": ordered}))
         out.append(Page("agencies/", lang, "agencies.html", common))
         out.append(Page("themes/", lang, "themes.html", common))
@@ -447,13 +454,63 @@ def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any]
             in_agency = {k: sorted(v, key=lambda d: rank[d.id]) for k, v in by_agency.items()}
             in_theme = {k: sorted(v, key=lambda d: rank[d.id]) for k, v in by_theme.items()}
         for a in agencies:
-            own = in_agency.get(a["id"], [])
-            out.append(Page(f"agencies/{a['id']}/", lang, "agency.html", {"agency": a, "datasets": own}))
+            for path, shown, pager in paged(f"agencies/{a['id']}/", in_agency.get(a["id"], [])):
+                out.append(Page(path, lang, "agency.html", {"agency": a, "datasets": shown, "pager": pager}))
         for t in themes:
-            own = in_theme.get(t["id"], [])
-            out.append(Page(f"themes/{t['id']}/", lang, "theme.html", {"theme": t, "datasets": own}))
+            for path, shown, pager in paged(f"themes/{t['id']}/", in_theme.get(t["id"], [])):
+                out.append(Page(path, lang, "theme.html", {"theme": t, "datasets": shown, "pager": pager}))
         for d in c.datasets:
             out.append(Page(f"datasets/{d.id}/", lang, "dataset.html", dataset=d))
+    return out
+
+
+def paged(
+    path: str, datasets: list[Dataset], per_page: int | None = None
+) -> list[tuple[str, list[Dataset], dict[str, Any] | None]]:
+    """A list cut into pages of ``per_page``: (path, its datasets, its pager) for each.
+
+    The first page keeps the list's own address (``path``), the others are ``path/page/N/``.
+    A list that fits on one page has no pager (None). A pager holds the page's number, the
+    number of pages, the paths of the previous and next pages (None at either end), the links
+    to show (``pager_links``: None where pages are left out) and which datasets the page holds
+    (``first``, ``last`` and ``total``, counted from 1)."""
+    per_page = per_page or PER_PAGE
+    total = len(datasets)
+    count = max(1, -(-total // per_page))
+    if count == 1:
+        return [(path, datasets, None)]
+    paths = [path] + [f"{path}page/{n}/" for n in range(2, count + 1)]
+    out = []
+    for n in range(1, count + 1):
+        start = (n - 1) * per_page
+        shown = datasets[start : start + per_page]
+        pager = {
+            "number": n,
+            "count": count,
+            "path": paths[n - 1],
+            "prev": paths[n - 2] if n > 1 else None,
+            "next": paths[n] if n < count else None,
+            "links": [{"number": k, "path": paths[k - 1]} if k else None for k in pager_links(n, count)],
+            "first": start + 1,
+            "last": start + len(shown),
+            "total": total,
+        }
+        out.append((paths[n - 1], shown, pager))
+    return out
+
+
+def pager_links(number: int, count: int, around: int = 2) -> list[int | None]:
+    """The page numbers a pager shows on page ``number`` of ``count``: the first and the last,
+    and ``around`` on each side of the current one; None where numbers are left out (a gap of
+    one number shows the number instead)."""
+    shown = sorted({1, count, *range(max(1, number - around), min(count, number + around) + 1)})
+    out: list[int | None] = []
+    for k in shown:
+        if out and k - (out[-1] or 0) == 2:
+            out.append(k - 1)
+        elif out and k - (out[-1] or 0) > 2:
+            out.append(None)
+        out.append(k)
     return out
 
 
