@@ -14,36 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Distribution
 from citycat.pipeline.gcpause import paused
-from citycat.site.views import INTERNAL, safe_url
 
 DATASET_PATH = "dataset/{id}"  # the dataset's IRI below the base URL, and its RDF files beside it
 SCHEMA_PATH = "schemas/{id}.json"  # each dataset's Table Schema, published at a stable URL
-PAGE_PATH = "datasets/{id}/"  # the dataset's page (the site's Vietnamese root)
-
-
-def base_url(c: Catalogue) -> str:
-    """The catalogue's base URL, ending with "/" (empty when the settings hold no http(s) URL)."""
-    url = safe_url(c.settings.get("base_url"))
-    return url.rstrip("/") + "/" if url else ""
-
-
-def listed(c: Catalogue, d: Dataset, edition: str) -> bool:
-    """Whether ``d`` appears in the exports of ``edition`` (every dataset in the internal one)."""
-    if edition == INTERNAL:
-        return True
-    level = c.register("access_levels").get(d.access)
-    return bool(level is not None and level.get("public_listing") is True)
-
-
-def datasets(c: Catalogue, edition: str) -> Iterator[Dataset]:
-    """The datasets an edition lists, in the order of datasets.yaml."""
-    return (d for d in c.datasets if listed(c, d, edition))
-
-
-def distributions(d: Dataset, edition: str) -> tuple[Distribution, ...]:
-    return d.distributions if edition == INTERNAL else d.public_distributions()
 
 
 def has_schema(c: Catalogue, d: Dataset) -> bool:
@@ -53,11 +29,7 @@ def has_schema(c: Catalogue, d: Dataset) -> bool:
 
 
 def schema_url(c: Catalogue, d: Dataset) -> str:
-    return base_url(c) + SCHEMA_PATH.format(id=d.id) if has_schema(c, d) else ""
-
-
-def page_url(c: Catalogue, d: Dataset, lang: str = "vi") -> str:
-    return base_url(c) + ("en/" if lang == "en" else "") + PAGE_PATH.format(id=d.id)
+    return policy.base_url(c) + SCHEMA_PATH.format(id=d.id) if has_schema(c, d) else ""
 
 
 def media_type(c: Catalogue, x: Distribution) -> str:
