@@ -27,6 +27,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Record
 from citycat.model.vietnamese import fold, slugify
 
@@ -602,8 +603,7 @@ class Target:
         return record.get("media_type") if record is not None else None
 
     def open_access(self, access: str | None) -> bool:
-        record = self.record("access_levels", access) if access else None
-        return bool(record is not None and record.get("open") is True)
+        return policy.is_open(self.c, access)
 
 
 def _url_key(url: str) -> str:

@@ -23,9 +23,9 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Record
 from citycat.model.findings import ERROR, WARNING, Finding
-from citycat.model.vietnamese import sort_key
 from citycat.pipeline.gcpause import paused
 
 STANDARDS = ("correct", "complete", "clean", "live", "consistent", "shared")
@@ -341,7 +341,7 @@ def _score(ready: _Ready, d: Dataset, findings: list[Finding], today: dt.date) -
     )  # fmt: skip
     access = d.access
     level = ready.access_levels.get(access)
-    open_data = bool(level and level.get("open") is True)
+    open_data = policy.is_open(c, access)
     limited = not open_data
     shared = (
         crit("shared", "access", ACCESS_SHARE.get(access, 0),
@@ -475,7 +475,7 @@ def _mqa(ready: _Ready, d: Dataset, errors: int, level: Record | None) -> Mqa:
         "categoryAvailability": bool(d.themes),
         "spatialAvailability": True,  # every dataset covers Hanoi or its communes (dct:spatial)
         "temporalAvailability": bool(d.date("temporal.start") or d.date("temporal.end")),
-        "dcatApCompliance": errors == 0 and bool(level and level.get("public_listing", level.get("open"))),
+        "dcatApCompliance": errors == 0 and policy.listed(c, d, policy.PUBLIC),
         "accessRightsAvailability": level is not None,
         "accessRightsVocabularyAlignment": bool(level and level.get("eu_access_right")),
         "contactPointAvailability": bool(get("contact.email") or (agency and agency.get("email"))),
@@ -537,9 +537,7 @@ def summary(
     own = [scores[d.id] for d in items if d.id in scores]
     with_period = [s.freshness for s in own if s.freshness not in ("irregular", "unknown")]
     fresh = with_period.count("fresh")
-    overdue = sorted(
-        (d for d in items if d.is_overdue(today)), key=lambda d: (d.due or today, sort_key(d.text("title")))
-    )
+    overdue = policy.overdue(items, today)
     average = lambda values: round(sum(values) / len(values)) if values else None  # noqa: E731
     # each standard of each dataset found once (``standard(k)`` looks for it)
     by_standard: dict[str, list[int]] = {k: [] for k in STANDARDS}
@@ -603,9 +601,7 @@ def deadline(c: Catalogue, today: dt.date) -> dict[str, Any]:
     """Days to the catalogue's deadline, what must still be published, who is late."""
     end = c.settings.get("deadline")
     end = end if isinstance(end, dt.date) else None
-    late = sorted(
-        (d for d in c.datasets if d.is_overdue(today)), key=lambda d: (d.due or today, d.id)
-    )  # the longest overdue first
+    late = policy.overdue(c.datasets, today)
     pending = [d for d in c.datasets if d.status not in ("published", "withdrawn")]
     by_agency = Counter(d.agency for d in pending)
     return {
