@@ -67,7 +67,7 @@ def _access(catalogue: Catalogue, d: Dataset) -> Iterator[Finding]:
             yield Finding("licence-required", d.keylocs.get("access") or d.loc, d.id)
         else:
             licence = _get(catalogue.licences, licence_id)
-            if licence is not None and licence.get("open") is not True:
+            if licence is not None and not policy.marked_open(licence):
                 yield Finding("licence-not-open", d.at("licence"), d.id, {"licence": licence_id})
         if d.get("personal_data") is True:
             yield Finding("personal-data-open", d.at("personal_data"), d.id)

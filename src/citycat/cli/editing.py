@@ -503,7 +503,7 @@ def new(
         False if is_open and personal_data is None else ask.yes("personal_data", personal_data)
     )
     if is_open:
-        open_licences = _options(c, "licences", language, lambda r: r.get("open") is True)
+        open_licences = _options(c, "licences", language, policy.marked_open)
         values["licence"] = ask.choose("licence", open_licences, licence, default=licence or "cc-by")
     else:
         values["legal_basis"] = ask.text("legal_basis", legal_basis, required=True, min_length=10)

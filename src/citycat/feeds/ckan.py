@@ -274,7 +274,7 @@ class _Mapper:
             "license_id": licence.id if licence else NOT_SPECIFIED,
             "license_title": licence.text("title", "vi") if licence else _NOT_SPECIFIED_TITLE,
             "license_url": safe_url(licence.get("url")) if licence else "",
-            "isopen": bool(licence and licence.get("open") is True),
+            "isopen": policy.marked_open(licence),
             "state": "active",
             "type": "dataset",
             "private": False,
@@ -297,7 +297,7 @@ _NOT_SPECIFIED_TITLE = "Chưa xác định giấy phép"  # CKAN's "License not 
 
 
 def _licence(r: Record | None) -> dict[str, Any]:
-    is_open = bool(r and r.get("open") is True)
+    is_open = policy.marked_open(r)
     return {
         "id": r.id if r else NOT_SPECIFIED,
         "title": r.text("title", "vi") if r else _NOT_SPECIFIED_TITLE,

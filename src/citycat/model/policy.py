@@ -9,7 +9,8 @@
 - **What an edition shows of a dataset.** Its distributions not marked ``internal: true`` in the
   public edition, all of them in the internal one (and so the formats of those); its ``internal:``
   block only in the internal edition.
-- **Open.** An access level is open when its register entry says ``open: true``.
+- **Open.** An access level, a licence or a format is open when its register entry says
+  ``open: true``.
 - **Order.** A list shows datasets by title: Vietnamese alphabetical order (``sort_key``) on
   Vietnamese pages, folded order (``fold``) on English ones, the id breaking ties. Overdue datasets
   come longest overdue first (earliest ``due``), then in that same order.
@@ -27,7 +28,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from citycat.model.catalogue import EMPTY, Catalogue, Dataset, Distribution
+from citycat.model.catalogue import EMPTY, Catalogue, Dataset, Distribution, Record
 from citycat.model.vietnamese import fold, sort_key
 
 PUBLIC, INTERNAL = "public", "internal"
@@ -78,15 +79,19 @@ def formats(d: Dataset, edition: str) -> tuple[str, ...]:
 # Open access
 
 
+def marked_open(r: Record | None) -> bool:
+    """Whether a register entry (an access level, a licence, a format) says ``open: true``."""
+    return r is not None and r.get("open") is True
+
+
 def is_open(c: Catalogue, access: Any) -> bool:
     """Whether the access level ``access`` (a dataset's ``access``) is open data."""
-    level = c.register("access_levels").get(access) if isinstance(access, str) else None
-    return bool(level is not None and level.get("open") is True)
+    return marked_open(c.register("access_levels").get(access) if isinstance(access, str) else None)
 
 
 def open_access(c: Catalogue) -> list[str]:
     """The ids of the open access levels, in the register's order."""
-    return [r.id for r in c.register_lists.get("access_levels", ()) if r.get("open") is True]
+    return [r.id for r in c.register_lists.get("access_levels", ()) if marked_open(r)]
 
 
 # ---------------------------------------------------------------------------------------------

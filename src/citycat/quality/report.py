@@ -277,10 +277,7 @@ def xlsx(report: dict[str, Any], t: dict[str, str]) -> bytes:
 def _widths(header: list[str], rows: list[list[Any]]) -> list[int]:
     """Each column as wide as its longest value among the first 200 cells (8 to 60 characters)."""
     cells = [header, *rows[:199]]
-    return [
-        min(max(8, max(len(str(row[i] or "")) for row in cells) + 2), 60)
-        for i in range(len(header))
-    ]
+    return [min(max(8, max(len(str(row[i] or "")) for row in cells) + 2), 60) for i in range(len(header))]
 
 
 def _date(iso: str | None) -> str:

@@ -305,7 +305,7 @@ def _score(ready: _Ready, d: Dataset, findings: list[Finding], today: dt.date) -
         fmt = formats.get(name) if isinstance(name, str) else None
         if fmt is None or fmt.get("machine_readable") is not True:
             nonstandard += 1
-        elif fmt.get("open") is True:
+        elif policy.marked_open(fmt):
             machine_open = True
     dist_total = len(dists)
     clean = (
@@ -507,7 +507,7 @@ def _mqa(ready: _Ready, d: Dataset, errors: int, level: Record | None) -> Mqa:
             "formatAvailability": pts["formatAvailability"] if name else 0,
             "mediaTypeAvailability": pts["mediaTypeAvailability"] if media else 0,
             "formatMediaTypeVocabularyAlignment": pts["formatMediaTypeVocabularyAlignment"] if fmt and fmt.get("eu_file_type") else 0,
-            "formatMediaTypeNonProprietary": pts["formatMediaTypeNonProprietary"] if fmt and fmt.get("open") is True else 0,
+            "formatMediaTypeNonProprietary": pts["formatMediaTypeNonProprietary"] if policy.marked_open(fmt) else 0,
             "formatMediaTypeMachineInterpretable": pts["formatMediaTypeMachineInterpretable"] if fmt and fmt.get("machine_readable") is True else 0,
             "licenceAvailability": licensed,
             "knownLicence": known_licence,
