@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from citycat.feeds import ckan
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue
 from citycat.model.vietnamese import fold, sort_key
 
@@ -789,7 +790,7 @@ def api_for(c: Catalogue, today: dt.date, edition: str) -> Api:
 
 
 def answer(
-    c: Catalogue, action: str, params: Any, today: dt.date, edition: str = "public"
+    c: Catalogue, action: str, params: Any, today: dt.date, edition: str = policy.PUBLIC
 ) -> tuple[int, dict[str, Any]]:
     return api_for(c, today, edition).answer(action, params)
 
@@ -797,7 +798,9 @@ def answer(
 _PATH = re.compile(r"^/api(?:/(?P<version>[123]))?(?:/action/(?P<action>[^/]*))?/?$")
 
 
-def route(c: Catalogue, path: str, params: Any, today: dt.date, edition: str = "public") -> tuple[int, Any]:
+def route(
+    c: Catalogue, path: str, params: Any, today: dt.date, edition: str = policy.PUBLIC
+) -> tuple[int, Any]:
     """The answer to a request for ``path`` (below /api): an action, or the API's version."""
     m = _PATH.match(path)
     if not m:

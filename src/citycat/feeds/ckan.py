@@ -34,7 +34,7 @@ from citycat import __version__
 from citycat.feeds import Copy
 from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Distribution, Record
-from citycat.model.policy import INTERNAL, PUBLIC, safe_url
+from citycat.model.policy import PUBLIC, safe_url
 from citycat.model.vietnamese import sort_key
 
 CKAN_VERSION = "2.10.0"  # the CKAN whose Action API this feed answers like
@@ -257,8 +257,7 @@ class _Mapper:
             "consumers": get("sharing.consumers"),
             "schema": get("schema"),
         }
-        if self.edition == INTERNAL:
-            extras.update({f"internal_{k}": v for k, v in d.internal.items()})
+        extras.update({f"internal_{k}": v for k, v in policy.internal_fields(d, self.edition).items()})
         org = self.org_summary.get(get("agency"))
         return {
             "id": pid,

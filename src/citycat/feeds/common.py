@@ -1,12 +1,11 @@
-"""What every export agrees on: which datasets and distributions an edition lists, and the
-addresses they have below the catalogue's base URL.
+"""What the exports share besides the model's rules: the addresses of their files below the
+catalogue's base URL, media types, the UI strings.
 
-Not a feed itself (it is not in ``MODULES``): the standard exports (``dcat``, ``datajson``,
-``datapackage``, ``tables``) use it so that they list exactly the same things at the same URLs.
-
-The rule for the public edition lives in data: an access level with ``public_listing: false``
-(``dữ liệu dùng riêng``, internal to one body) keeps its datasets out of every public export,
-distributions marked ``internal: true`` are left out, and no export reads ``Dataset.internal``.
+Not a feed itself (it is not in ``MODULES``). Which datasets and distributions an edition lists,
+the base URL and a dataset page's address are ``citycat.model.policy``'s (the rule for the public
+edition lives in data: an access level with ``public_listing: false`` keeps its datasets out of
+every public export; distributions marked ``internal: true`` are left out; no export reads
+``Dataset.internal`` but through ``policy.internal_fields``).
 """
 
 from __future__ import annotations

@@ -297,7 +297,7 @@ def _score(ready: _Ready, d: Dataset, findings: list[Finding], today: dt.date) -
     )  # fmt: skip
     dupes = _duplicate_rows(ready, sample_path, sample)
     formats = ready.formats
-    dists = [x for x in d.distributions if not x.internal]
+    dists = policy.distributions(d, policy.PUBLIC)  # scores measure what the public sees
     nonstandard = 0
     machine_open = False
     for x in dists:
