@@ -277,7 +277,7 @@ class Renderer:
                     self._row, v, lang, _depth(lang, "list/")
                 )
                 self.index_views[(lang, d.id)] = {k: v[k] for k in searchindex.VIEW_KEYS}
-                page = views.Page(f"datasets/{d.id}/", lang, "dataset.html", dataset=d)
+                page = views.Page(policy.page_path(d.id), lang, "dataset.html", dataset=d)
                 yield page.file, self.page(page, v)
 
     def rest(

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from citycat import feeds
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset
 from citycat.model.findings import Finding, Loc
 from citycat.pipeline.gcpause import paused
@@ -509,7 +510,7 @@ class Session:
         inside = self.out.resolve()
         for dataset_id in ids:
             for lang in ("vi", "en"):
-                page = views.Page(f"datasets/{dataset_id}/", lang, "dataset.html")
+                page = views.Page(policy.page_path(dataset_id), lang, "dataset.html")
                 path = (inside / page.file).resolve()
                 if inside in path.parents and path.is_file():
                     path.unlink()
