@@ -165,6 +165,7 @@ def test_overdue_order_is_one_rule_everywhere(good):
     assert [d.id for d in policy.overdue(swapped.datasets, TODAY, "vi")] == want
     assert [d.id for d in policy.overdue(swapped.datasets, TODAY, "en")] == want
     assert [x[0] for x in scores.deadline(swapped, TODAY)["late"]] == want  # the report's (was by id)
+    assert [x[0] for x in scores.deadline(swapped, TODAY, "en")["late"]] == want
     assert scores.summary(swapped, {}, TODAY)["overdue_ids"] == want  # the scorecards'
     home = {p.lang: p for p in views.pages(swapped, TODAY) if p.template == "home.html"}
     assert [d.id for d in home["vi"].context["overdue_list"]] == want

@@ -43,7 +43,7 @@ def data(
     cards = scores.agencies(c, by_id, today)
     chosen = [d for d in c.datasets if agency is None or d.agency == agency]
     summary = scores.summary(c, by_id, today, chosen)
-    deadline = scores.deadline(c, today)
+    deadline = scores.deadline(c, today, lang)
     name = lambda a: c.agencies[a].text("name", lang) if a in c.agencies else a  # noqa: E731
     title_of = {d.id: d.text("title", lang) for d in c.datasets}
     std_labels = {k: scores.rules()["standards"][k]["label"][lang] for k in scores.STANDARDS}

@@ -597,11 +597,12 @@ def _worst(scores: Mapping[str, DatasetScore], own: list[Dataset], worst: int) -
     return [(x[4], x[1]) for x in chosen]
 
 
-def deadline(c: Catalogue, today: dt.date) -> dict[str, Any]:
-    """Days to the catalogue's deadline, what must still be published, who is late."""
+def deadline(c: Catalogue, today: dt.date, lang: str = "vi") -> dict[str, Any]:
+    """Days to the catalogue's deadline, what must still be published, who is late (in the order
+    of ``policy.overdue`` for ``lang``)."""
     end = c.settings.get("deadline")
     end = end if isinstance(end, dt.date) else None
-    late = policy.overdue(c.datasets, today)
+    late = policy.overdue(c.datasets, today, lang)
     pending = [d for d in c.datasets if d.status not in ("published", "withdrawn")]
     by_agency = Counter(d.agency for d in pending)
     return {
