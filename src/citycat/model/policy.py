@@ -32,7 +32,6 @@ from citycat.model.catalogue import EMPTY, Catalogue, Dataset, Distribution, Rec
 from citycat.model.vietnamese import fold, sort_key
 
 PUBLIC, INTERNAL = "public", "internal"
-EDITIONS = (PUBLIC, INTERNAL)
 PAGE_PATH = "datasets/{id}/"  # a dataset's page below the site's root (its public address)
 
 
