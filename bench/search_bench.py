@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import generate  # noqa: E402  (bench/generate.py)
 
+from citycat.model import policy  # noqa: E402
 from citycat.site import views  # noqa: E402
 from citycat.site.searchindex import MULTI, build_index, records  # noqa: E402
 from citycat.source.load import load  # noqa: E402
@@ -127,7 +128,7 @@ def render_page(catalogue, lang: str, real_card: bool = True) -> str:
     import jinja2
 
     ordered = [
-        views.dataset_view(d, catalogue, lang, TODAY, views.PUBLIC)
+        views.dataset_view(d, catalogue, lang, TODAY, policy.PUBLIC)
         for d in views.sorted_datasets(catalogue.datasets, lang)
     ]
     context = {"datasets": ordered, "facets": views.facets(catalogue, ordered, lang)}

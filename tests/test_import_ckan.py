@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from citycat.feeds.ckan import publish
-from citycat.pipeline.validate import INPUTS
+from citycat.source.inputs import CATALOGUE as INPUTS
 from citycat.source.load import load
 from tests.conftest import ROOT, TODAY, citycat_serve
 from tests.importing import (

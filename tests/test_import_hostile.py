@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import unicodedata
 
-from citycat.imports.common import Ids, clean, safe_url
+from citycat.imports.common import Ids, accepted_url, clean
 from citycat.source.load import load
 from tests.conftest import TODAY
 from tests.importing import citycat, empty_catalogue, imported
@@ -94,11 +94,11 @@ def test_clean_text():
     assert clean(unicodedata.normalize("NFD", "Hoà")) == "Hoà"
 
 
-def test_safe_url():
-    assert safe_url("https://dulieu.hanoi.gov.vn/a?b=1") == "https://dulieu.hanoi.gov.vn/a?b=1"
+def test_accepted_url():
+    assert accepted_url("https://dulieu.hanoi.gov.vn/a?b=1") == "https://dulieu.hanoi.gov.vn/a?b=1"
     for bad in ("javascript:alert(1)", "JaVaScRiPt:x", "data:text/html,x", "file:///etc/passwd", "//x.vn/a",
                 "https://u:p@x.vn/", "https://x.vn/a b", "https://", "http://x.vn:99999/", None, 5):  # fmt: skip
-        assert safe_url(bad) is None, bad
+        assert accepted_url(bad) is None, bad
 
 
 def test_ids_are_slugs_unique_ignoring_case():

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from citycat.model import policy
 from citycat.model.vietnamese import fold
 from citycat.site import views
 from citycat.site.searchindex import FIELDS, MULTI, build_index, records
@@ -99,7 +100,7 @@ def test_facet_values_match_the_page_facets(catalogue, indexes):
     """The checkboxes of list.html (views.facets) and the index hold the same values and counts."""
     for lang, index in indexes.items():
         datasets = views.sorted_datasets(catalogue.datasets, lang)
-        ordered = [views.dataset_view(d, catalogue, lang, TODAY, views.PUBLIC) for d in datasets]
+        ordered = [views.dataset_view(d, catalogue, lang, TODAY, policy.PUBLIC) for d in datasets]
         page = views.facets(catalogue, datasets, lang)
         recs = records(index)
         for facet in views.FACETS:

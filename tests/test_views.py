@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from citycat.site.views import INTERNAL, PUBLIC, Page, dataset_view, pages, progress, relative, safe_url
+from citycat.model.policy import INTERNAL, PUBLIC, safe_url
+from citycat.site.views import Page, dataset_view, pages, progress, relative
 from citycat.source.load import load
 from tests.conftest import ROOT, TODAY
 

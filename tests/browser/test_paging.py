@@ -63,7 +63,9 @@ def test_without_javascript_next_leads_to_every_dataset(nojs_tab, catalogue, sta
     tab.goto(start)
     while True:
         pages += 1
-        seen += tab.page.eval_on_selector_all("#datasets > li[data-id]", "lis => lis.map(li => li.dataset.id)")
+        seen += tab.page.eval_on_selector_all(
+            "#datasets > li[data-id]", "lis => lis.map(li => li.dataset.id)"
+        )
         pager = tab.page.locator("nav.pager")
         assert pager.is_visible()
         assert pager.locator('[aria-current="page"]').inner_text().strip().endswith(str(pages))
@@ -76,7 +78,7 @@ def test_without_javascript_next_leads_to_every_dataset(nojs_tab, catalogue, sta
     assert sorted(seen) == sorted(d.id for d in catalogue.datasets)
 
 
-def test_a_search_from_a_later_page_finds_in_the_whole_catalogue(tab, catalogue, index):
+def test_a_search_from_a_later_page_finds_in_the_whole_catalogue(tab, catalogue, index):  # noqa: F811 - the fixture imported above
     open_list(tab, "/datasets/page/3/")
     own = shown(tab)
     assert len(own) == PER_PAGE and tab.page.locator("nav.pager").is_visible()
@@ -92,7 +94,9 @@ def test_a_search_from_a_later_page_finds_in_the_whole_catalogue(tab, catalogue,
     d = catalogue.dataset(other)
     assert card.locator(".card-title a").inner_text() == d.text("title", "vi")
     assert card.locator(".card-agency").inner_text() == catalogue.agencies[d.agency].text("name", "vi")
-    assert re.search(r"\bbadge access-" + re.escape(d.access) + r"\b", card.locator(".badge").first.get_attribute("class"))
+    assert re.search(
+        r"\bbadge access-" + re.escape(d.access) + r"\b", card.locator(".badge").first.get_attribute("class")
+    )
     card.locator(".card-title a").click()
     tab.page.wait_for_url(f"**/datasets/{other}/")
     tab.page.go_back()

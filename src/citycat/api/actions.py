@@ -22,6 +22,7 @@ from citycat.api.errors import ApiError, bad_request, invalid, not_found, query_
 from citycat.api.query import FACETABLE, SORTABLE, Doc
 from citycat.api.schema import ROWS_MAX, SCHEMAS, UNLIMITED, clean
 from citycat.feeds import ckan
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue
 from citycat.model.vietnamese import fold, sort_key
 
@@ -345,7 +346,7 @@ class Api:
 
 
 def answer(
-    c: Catalogue, action: str, params: Any, today: dt.date, edition: str = "public"
+    c: Catalogue, action: str, params: Any, today: dt.date, edition: str = policy.PUBLIC
 ) -> tuple[int, dict[str, Any]]:
     """One answer from a catalogue's API made for it (``citycat serve`` keeps its ``Api``)."""
     return Api(c, today, edition).answer(action, params)

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Record
 from citycat.model.findings import Finding
 from citycat.model.vietnamese import fold
@@ -56,22 +57,17 @@ def _get(register, key) -> Record | None:
     return register.get(key) if isinstance(key, str) else None
 
 
-def _is_open(catalogue: Catalogue, access: str) -> bool:
-    level = _get(catalogue.register("access_levels"), access)
-    return bool(level and level.get("open") is True)
-
-
 def _access(catalogue: Catalogue, d: Dataset) -> Iterator[Finding]:
     access = d.access
     if _get(catalogue.register("access_levels"), access) is None:
         return  # missing or unknown: the Table Schema already says so
-    if _is_open(catalogue, access):
+    if policy.is_open(catalogue, access):
         licence_id = d.get("licence")
         if not licence_id:
             yield Finding("licence-required", d.keylocs.get("access") or d.loc, d.id)
         else:
             licence = _get(catalogue.licences, licence_id)
-            if licence is not None and licence.get("open") is not True:
+            if licence is not None and not policy.marked_open(licence):
                 yield Finding("licence-not-open", d.at("licence"), d.id, {"licence": licence_id})
         if d.get("personal_data") is True:
             yield Finding("personal-data-open", d.at("personal_data"), d.id)

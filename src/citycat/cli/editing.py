@@ -472,6 +472,7 @@ def new(
     """Add a dataset at the end of datasets.yaml: asks for each field (with the allowed values
     from the registers) or takes them from options. The rest of the file is left byte for byte."""
     from citycat.editing.new import NewError, add
+    from citycat.model import policy
     from citycat.model.vietnamese import slugify
 
     root = _catalogue_root(root)
@@ -494,8 +495,7 @@ def new(
     values["keywords.vi"] = ask.words("keywords.vi", keywords_vi)
     values["keywords.en"] = ask.words("keywords.en", keywords_en)
     values["access"] = ask.choose("access", _options(c, "access_levels", language), access)
-    open_ids = {r.id for r in c.register_lists.get("access_levels", ()) if r.get("open") is True}
-    is_open = values["access"] in open_ids
+    is_open = policy.is_open(c, values["access"])
     values["data_class"] = ask.choose(
         "data_class", _options(c, "data_classes", language), data_class, required=False
     )
@@ -503,7 +503,7 @@ def new(
         False if is_open and personal_data is None else ask.yes("personal_data", personal_data)
     )
     if is_open:
-        open_licences = _options(c, "licences", language, lambda r: r.get("open") is True)
+        open_licences = _options(c, "licences", language, policy.marked_open)
         values["licence"] = ask.choose("licence", open_licences, licence, default=licence or "cc-by")
     else:
         values["legal_basis"] = ask.text("legal_basis", legal_basis, required=True, min_length=10)

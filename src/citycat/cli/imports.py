@@ -245,11 +245,11 @@ def ckan(
 ) -> None:
     """Import from a CKAN Action API (package_search, paged with ckanapi)."""
     from citycat.imports import ckan as source
-    from citycat.imports.common import ImportError_, safe_url
+    from citycat.imports.common import ImportError_, accepted_url
 
     root, target = _target(root, lang)
     language = _language(lang, target.c)
-    if not safe_url(url):
+    if not accepted_url(url):
         raise _fail(
             f"'{url}': {'cần một đường dẫn http(s)' if language == 'vi' else 'an http(s) URL is needed'}"
         )

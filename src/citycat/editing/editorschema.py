@@ -16,6 +16,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue
 
 PATH = "schemas/editor/datasets.schema.json"  # in the repository (the top of datasets.yaml points here)
@@ -177,10 +178,6 @@ def table_object(c: Catalogue, schema: Mapping[str, Any], skip: int = 0) -> dict
     return out
 
 
-def _open_access(c: Catalogue) -> list[str]:
-    return [r.id for r in c.register_lists.get("access_levels", ()) if r.get("open") is True]
-
-
 def dataset_schema(c: Catalogue) -> dict[str, Any]:
     """The schema of one entry of datasets.yaml."""
     resources = {r["name"]: r for r in _resources(c)}
@@ -216,7 +213,7 @@ def dataset_schema(c: Catalogue) -> dict[str, Any]:
         "description": "Thông tin nội bộ, không bao giờ công khai (khóa: văn bản) / "
         "Internal notes, never published (key: text).",
     }
-    open_ids = _open_access(c)
+    open_ids = policy.open_access(c)
     if open_ids and "access" in dataset["properties"]:
         dataset["allOf"] = [
             {

@@ -5,8 +5,8 @@ files of CKAN's Action API.
 writes as a static file and that ``citycat serve``'s live API (``citycat.api.actions``) answers with
 comes from here, so both say the same. The mapping, field by field, is in ``docs/ckan.md``.
 
-What is published: in the public edition, datasets whose access level is open or shared (an
-internal-access dataset is left out, as CKAN hides a private dataset from anonymous users), with
+What is published: in the public edition, the datasets it lists (``policy.listed``: open and
+shared ones; an internal-access dataset is left out, as CKAN hides a private dataset), with
 their public distributions only, and never a value of a dataset's ``internal:`` block. The
 internal edition publishes every dataset and distribution, with ``internal:`` values as
 ``internal_*`` extras.
@@ -32,9 +32,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from citycat import __version__
 from citycat.feeds import Copy
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Distribution, Record
+from citycat.model.policy import PUBLIC, safe_url
 from citycat.model.vietnamese import sort_key
-from citycat.site.views import INTERNAL, safe_url
 
 CKAN_VERSION = "2.10.0"  # the CKAN whose Action API this feed answers like
 PREFIXES = ("api/3/action/", "api/action/")  # CKAN answers under both
@@ -44,10 +45,6 @@ NAME = re.compile(r"^[a-z0-9_-]{2,100}$")  # CKAN's rule for package, organizati
 TAG = re.compile(r"^[\w .-]{2,100}$")  # CKAN's tag rule (letters in any script, digits, " _-.")
 _NOT_TAG = re.compile(r"[^\w .-]+")
 NOT_SPECIFIED = "notspecified"  # CKAN's licence id for "no licence given"
-
-
-def base_url(c: Catalogue) -> str:
-    return safe_url(c.settings.get("base_url")).rstrip("/") + "/"
 
 
 _URL_NAMESPACE = uuid.NAMESPACE_URL.bytes
@@ -61,13 +58,6 @@ def _uuid(address: str) -> str:
     h[8] = (h[8] & 0x3F) | 0x80  # RFC 4122 variant
     x = h.hex()
     return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
-
-
-def published(c: Catalogue, edition: str) -> list[Dataset]:
-    """The datasets CKAN shows: in the public edition, not those whose access is internal."""
-    if edition == INTERNAL:
-        return list(c.datasets)
-    return [d for d in c.datasets if d.access != "internal"]
 
 
 def tag_name(text: Any) -> str | None:
@@ -137,7 +127,7 @@ class _Mapper:
 
     def __init__(self, c: Catalogue, today: dt.date, edition: str):
         self.c = c
-        self.base = base_url(c)
+        self.base = policy.base_url(c)
         self.edition = edition
         self.today = today
         try:
@@ -200,7 +190,7 @@ class _Mapper:
         media = get("media_type") or (fmt.get("media_type") if fmt else None)
         size = get("byte_size")
         res: dict[str, Any] = {
-            "id": _uuid(f"{self.base}datasets/{x.dataset_id}/#distribution-{x.position}"),
+            "id": _uuid(f"{self.base}{policy.page_path(x.dataset_id)}#distribution-{x.position}"),
             "package_id": package_id,
             "name": get("title.vi") or "",
             "description": get("description.vi") or "",
@@ -237,7 +227,7 @@ class _Mapper:
         c = self.c
         get = d.fields.get  # (read directly: the fields of 10,000 datasets)
         name = get("id")
-        page = f"{self.base}datasets/{name}/"
+        page = self.base + policy.page_path(name)
         pid = _uuid(page)
         issued, changed = d.date("issued"), d.date("modified")
         created = self.stamp(issued or changed or self.today)
@@ -245,7 +235,7 @@ class _Mapper:
         agency = c.agencies.get(get("agency"))
         licence = c.licences.get(get("licence")) if isinstance(get("licence"), str) else None
         tags = _tags(get("keywords.vi") or ())
-        dists = d.distributions if self.edition == INTERNAL else d.public_distributions()
+        dists = policy.distributions(d, self.edition)
         extras: dict[str, Any] = {
             "ref": get("ref"),
             "title_en": get("title.en"),
@@ -267,8 +257,7 @@ class _Mapper:
             "consumers": get("sharing.consumers"),
             "schema": get("schema"),
         }
-        if self.edition == INTERNAL:
-            extras.update({f"internal_{k}": v for k, v in d.internal.items()})
+        extras.update({f"internal_{k}": v for k, v in policy.internal_fields(d, self.edition).items()})
         org = self.org_summary.get(get("agency"))
         return {
             "id": pid,
@@ -284,7 +273,7 @@ class _Mapper:
             "license_id": licence.id if licence else NOT_SPECIFIED,
             "license_title": licence.text("title", "vi") if licence else _NOT_SPECIFIED_TITLE,
             "license_url": safe_url(licence.get("url")) if licence else "",
-            "isopen": bool(licence and licence.get("open") is True),
+            "isopen": policy.marked_open(licence),
             "state": "active",
             "type": "dataset",
             "private": False,
@@ -307,7 +296,7 @@ _NOT_SPECIFIED_TITLE = "Chưa xác định giấy phép"  # CKAN's "License not 
 
 
 def _licence(r: Record | None) -> dict[str, Any]:
-    is_open = bool(r and r.get("open") is True)
+    is_open = policy.marked_open(r)
     return {
         "id": r.id if r else NOT_SPECIFIED,
         "title": r.text("title", "vi") if r else _NOT_SPECIFIED_TITLE,
@@ -334,7 +323,7 @@ def dumps(value: Any) -> bytes:
 
 def publish(c: Catalogue, today: dt.date, edition: str) -> Published:
     m = _Mapper(c, today, edition)
-    datasets = sorted(published(c, edition), key=lambda d: d.id)
+    datasets = sorted(policy.listed_datasets(c, edition), key=lambda d: d.id)
     # Organizations and groups first (each package embeds its summary); an organization's
     # "created" is that of its oldest published dataset, else the oldest of all.
     created = {d.id: m.stamp(d.date("issued") or d.date("modified") or today) for d in datasets}
@@ -501,7 +490,7 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
     yield SEARCH_END, envelope(pub.help("package_search"), empty)
 
 
-_ACCESS: tuple[Catalogue, dict[str, str]] | None = None  # the last catalogue's access levels, by id
+_ACCESS: tuple[Catalogue, dict[str, bool]] | None = None  # the last catalogue's listed datasets, by id
 
 
 def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
@@ -509,8 +498,7 @@ def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
     and a page cannot tell which edition it is in)."""
     global _ACCESS
     if _ACCESS is None or _ACCESS[0] is not c:  # a page per dataset: look each up in a dict
-        _ACCESS = (c, {d.id: d.access for d in c.datasets})
-    access = _ACCESS[1].get(dataset_id)
-    if access is None or access == "internal" or not NAME.match(dataset_id):
+        _ACCESS = (c, {d.id: policy.listed(c, d, PUBLIC) for d in c.datasets})
+    if not _ACCESS[1].get(dataset_id) or not NAME.match(dataset_id):
         return []
     return [("feed_ckan", f"api/3/action/dataset/{dataset_id}.json", "application/json")]

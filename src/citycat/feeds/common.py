@@ -1,12 +1,11 @@
-"""What every export agrees on: which datasets and distributions an edition lists, and the
-addresses they have below the catalogue's base URL.
+"""What the exports share besides the model's rules: the addresses of their files below the
+catalogue's base URL, media types, the UI strings.
 
-Not a feed itself (it is not in ``MODULES``): the standard exports (``dcat``, ``datajson``,
-``datapackage``, ``tables``) use it so that they list exactly the same things at the same URLs.
-
-The rule for the public edition lives in data: an access level with ``public_listing: false``
-(``dữ liệu dùng riêng``, internal to one body) keeps its datasets out of every public export,
-distributions marked ``internal: true`` are left out, and no export reads ``Dataset.internal``.
+Not a feed itself (it is not in ``MODULES``). Which datasets and distributions an edition lists,
+the base URL and a dataset page's address are ``citycat.model.policy``'s (the rule for the public
+edition lives in data: an access level with ``public_listing: false`` keeps its datasets out of
+every public export; distributions marked ``internal: true`` are left out; no export reads
+``Dataset.internal`` but through ``policy.internal_fields``).
 """
 
 from __future__ import annotations
@@ -14,36 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Distribution
 from citycat.pipeline.gcpause import paused
-from citycat.site.views import INTERNAL, safe_url
 
 DATASET_PATH = "dataset/{id}"  # the dataset's IRI below the base URL, and its RDF files beside it
 SCHEMA_PATH = "schemas/{id}.json"  # each dataset's Table Schema, published at a stable URL
-PAGE_PATH = "datasets/{id}/"  # the dataset's page (the site's Vietnamese root)
-
-
-def base_url(c: Catalogue) -> str:
-    """The catalogue's base URL, ending with "/" (empty when the settings hold no http(s) URL)."""
-    url = safe_url(c.settings.get("base_url"))
-    return url.rstrip("/") + "/" if url else ""
-
-
-def listed(c: Catalogue, d: Dataset, edition: str) -> bool:
-    """Whether ``d`` appears in the exports of ``edition`` (every dataset in the internal one)."""
-    if edition == INTERNAL:
-        return True
-    level = c.register("access_levels").get(d.access)
-    return bool(level is not None and level.get("public_listing") is True)
-
-
-def datasets(c: Catalogue, edition: str) -> Iterator[Dataset]:
-    """The datasets an edition lists, in the order of datasets.yaml."""
-    return (d for d in c.datasets if listed(c, d, edition))
-
-
-def distributions(d: Dataset, edition: str) -> tuple[Distribution, ...]:
-    return d.distributions if edition == INTERNAL else d.public_distributions()
 
 
 def has_schema(c: Catalogue, d: Dataset) -> bool:
@@ -53,11 +28,7 @@ def has_schema(c: Catalogue, d: Dataset) -> bool:
 
 
 def schema_url(c: Catalogue, d: Dataset) -> str:
-    return base_url(c) + SCHEMA_PATH.format(id=d.id) if has_schema(c, d) else ""
-
-
-def page_url(c: Catalogue, d: Dataset, lang: str = "vi") -> str:
-    return base_url(c) + ("en/" if lang == "en" else "") + PAGE_PATH.format(id=d.id)
+    return policy.base_url(c) + SCHEMA_PATH.format(id=d.id) if has_schema(c, d) else ""
 
 
 def media_type(c: Catalogue, x: Distribution) -> str:

@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from citycat.feeds import common
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset
-from citycat.site.views import safe_url
+from citycat.model.policy import safe_url
 
 PATH = "data.json"
 SCHEMA = "https://project-open-data.cio.gov/v1.1/schema"
@@ -33,7 +34,7 @@ def _iso(value: dt.date | None) -> str | None:
 
 
 def dataset(c: Catalogue, d: Dataset, edition: str) -> dict[str, Any]:
-    base = common.base_url(c)
+    base = policy.base_url(c)
     agency = c.agencies.get(d.agency)
     agency_name = agency.text("name", "vi") if agency else d.agency
     level = c.register("access_levels").get(d.access)
@@ -62,7 +63,7 @@ def dataset(c: Catalogue, d: Dataset, edition: str) -> dict[str, Any]:
         "accrualPeriodicity": (frequency.get("iso8601") if frequency is not None else None) or "irregular",
         "language": ["vi"],
         "theme": [c.themes[t].text("name", "vi") for t in d.themes if t in c.themes] or None,
-        "landingPage": common.page_url(c, d),
+        "landingPage": policy.page_url(c, d.id),
         "describedBy": common.schema_url(c, d) or None,
         "describedByType": "application/json" if common.has_schema(c, d) else None,
     }
@@ -70,7 +71,7 @@ def dataset(c: Catalogue, d: Dataset, edition: str) -> dict[str, Any]:
     if start and end:  # the schema takes only a closed interval
         out["temporal"] = f"{start.isoformat()}/{end.isoformat()}"
     distributions = []
-    for x in common.distributions(d, edition):
+    for x in policy.distributions(d, edition):
         fmt = formats.get(x.get("format"))
         item: dict[str, Any] = {"@type": "dcat:Distribution", "title": x.text("title", "vi")}
         if x.get("description.vi"):
@@ -95,11 +96,11 @@ def dataset(c: Catalogue, d: Dataset, edition: str) -> dict[str, Any]:
 def catalog(c: Catalogue, edition: str) -> dict[str, Any]:
     return {
         "@context": SCHEMA + "/catalog.jsonld",
-        "@id": common.base_url(c) + PATH,
+        "@id": policy.base_url(c) + PATH,
         "@type": "dcat:Catalog",
         "conformsTo": SCHEMA,
         "describedBy": SCHEMA + "/catalog.json",
-        "dataset": [dataset(c, d, edition) for d in common.datasets(c, edition)],
+        "dataset": [dataset(c, d, edition) for d in policy.listed_datasets(c, edition)],
     }
 
 

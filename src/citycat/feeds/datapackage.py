@@ -26,8 +26,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from citycat.feeds import common
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Distribution
-from citycat.site.views import PUBLIC, safe_url
+from citycat.model.policy import PUBLIC, safe_url
 from citycat.source.tables import Table, build_tables
 
 PATH = "datapackage.json"
@@ -39,7 +40,7 @@ def _keep(c: Catalogue, record: Any, edition: str, listed: dict[str, bool]) -> b
     if isinstance(record, Dataset):
         return listed.get(record.id, False)
     if isinstance(record, Distribution):
-        return listed.get(record.dataset_id, False) and (edition != PUBLIC or not record.internal)
+        return listed.get(record.dataset_id, False) and policy.shown(record, edition)
     return True
 
 
@@ -65,7 +66,7 @@ def _csv(table: Table, rows: list[list[Any]]) -> bytes:
 
 def package(c: Catalogue, edition: str) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
     """The descriptor and the CSV files it names."""
-    listed = {d.id: common.listed(c, d, edition) for d in c.datasets}
+    listed = {d.id: policy.listed(c, d, edition) for d in c.datasets}
     resources, data = [], []
     for table in build_tables(c):
         rows = [
@@ -92,7 +93,7 @@ def package(c: Catalogue, edition: str) -> tuple[dict[str, Any], list[tuple[str,
         "name": s.id or "citycat-catalogue",
         "title": s.text("title", "vi"),
         "description": s.text("description", "vi"),
-        "homepage": common.base_url(c) or None,
+        "homepage": policy.base_url(c),
         "version": "",
         "resources": resources,
     }
@@ -101,7 +102,7 @@ def package(c: Catalogue, edition: str) -> tuple[dict[str, Any], list[tuple[str,
         descriptor["licenses"] = [
             {"name": licence.id, "path": safe_url(licence.get("url")), "title": licence.text("title", "vi")}
         ]
-    newest = common.newest(d.date("modified") for d in common.datasets(c, edition))
+    newest = common.newest(d.date("modified") for d in policy.listed_datasets(c, edition))
     if newest:
         descriptor["version"] = newest.isoformat()  # the list as of its newest change
     return {k: v for k, v in descriptor.items() if v not in (None, "")}, data
@@ -112,7 +113,7 @@ def _json(value: Any) -> bytes:
 
 
 def table_schemas(c: Catalogue, edition: str) -> Iterator[tuple[str, bytes]]:
-    for d in common.datasets(c, edition):
+    for d in policy.listed_datasets(c, edition):
         if common.has_schema(c, d):
             yield common.SCHEMA_PATH.format(id=d.id), _json(c.table_schemas[d.get("schema")])
 
@@ -136,6 +137,6 @@ def zipped(c: Catalogue, edition: str) -> bytes:
 
 def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
     d = common.find(c, dataset_id)
-    if d is None or not common.listed(c, d, PUBLIC) or not common.has_schema(c, d):
+    if d is None or not policy.listed(c, d, PUBLIC) or not common.has_schema(c, d):
         return []
     return [("feed_table_schema", common.SCHEMA_PATH.format(id=d.id), "application/json")]

@@ -39,8 +39,9 @@ from citycat.feeds.rdfwrite import (
     turtle_block,
     turtle_document,
 )
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Record
-from citycat.site.views import PUBLIC, safe_url
+from citycat.model.policy import PUBLIC, safe_url
 
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
@@ -73,7 +74,7 @@ class Model:
 
     def __init__(self, c: Catalogue, edition: str):
         self.c = c
-        self.base = common.base_url(c)
+        self.base = policy.base_url(c)
         self.shared: dict[str, Node] = {}
         self.datasets: list[tuple[Dataset, list[Node], list[str]]] = []
         themes = self.base + "themes"
@@ -83,7 +84,7 @@ class Model:
             title = c.settings.get(f"title.{lang}")
             scheme.add(DCT + "title", Lit(f"{title} – {t[lang].get('themes_heading', 'themes')}", lang))
         self.shared[themes] = scheme
-        for d in common.datasets(c, edition):
+        for d in policy.listed_datasets(c, edition):
             own, refs = self._dataset(d, edition)
             self.datasets.append((d, own, refs))
         self.catalog = self._catalog()
@@ -225,7 +226,7 @@ class Model:
             node.add(DCT + "temporal", period.subject)
             own.append(period)
         for lang in LANGS:
-            page = self.base + ("en/" if lang == "en" else "") + common.PAGE_PATH.format(id=iri(d.id))
+            page = self.base + policy.page_path(iri(d.id), lang)
             node.add(DCAT + "landingPage", page)
             own.append(Node(page).add(RDF_TYPE, FOAF + "Document"))
         if safe_url(d.get("landing_page")):
@@ -250,7 +251,7 @@ class Model:
                 .add(RDFS + "label", Lit(d.get("legal_basis"), "vi"))
             )
         formats = c.register("formats")
-        for x in common.distributions(d, edition):
+        for x in policy.distributions(d, edition):
             dist = Node(f"{s}#distribution-{x.position}").add(RDF_TYPE, DCAT + "Distribution")
             dist.add(DCT + "title", *_texts(x, "title"))
             dist.add(DCT + "description", *_texts(x, "description"))
@@ -305,7 +306,7 @@ def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
     """A dataset's RDF files, for datasets that every edition lists (an internal-only dataset's
     page, in the internal edition, links none: the public site has no such files)."""
     d = common.find(c, dataset_id)
-    if d is None or not common.listed(c, d, PUBLIC):
+    if d is None or not policy.listed(c, d, PUBLIC):
         return []
     path = common.DATASET_PATH.format(id=d.id)
     return [(LINK_KEYS[ext], f"{path}.{ext}", kind) for ext, (kind, _, _) in FORMATS.items()]

@@ -26,8 +26,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from citycat.feeds import common, xlsxwrite
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Distribution
-from citycat.site.views import PUBLIC, safe_url, sorted_datasets
+from citycat.model.policy import PUBLIC, in_display_order, safe_url
 
 CSV_PATHS = {"vi": "datasets.csv", "en": "en/datasets.csv"}
 XLSX_PATH = "datasets.xlsx"
@@ -66,7 +67,7 @@ def _yes_no(c: Catalogue, d: Dataset, lang: str, edition: str) -> str:
 
 def _formats(c: Catalogue, d: Dataset, lang: str, edition: str) -> str:
     return ", ".join(
-        sorted({str(x.get("format")) for x in common.distributions(d, edition) if x.get("format")})
+        sorted({str(x.get("format")) for x in policy.distributions(d, edition) if x.get("format")})
     )
 
 
@@ -105,7 +106,7 @@ COLUMNS: list[tuple[str, Row]] = [
     ("col_contact_email", lambda c, d, lang, ed: d.get("contact.email", "")),
     ("consumers", _labels("agencies", "sharing.consumers")),
     ("formats", _formats),
-    ("col_page", lambda c, d, lang, ed: common.page_url(c, d, lang)),
+    ("col_page", lambda c, d, lang, ed: policy.page_url(c, d.id, lang)),
     ("data_dictionary", lambda c, d, lang, ed: common.schema_url(c, d)),
 ]
 
@@ -124,10 +125,10 @@ DIST_COLUMNS: list[tuple[str, Callable[[Catalogue, Dataset, Distribution, str], 
 def ordered(c: Catalogue, edition: str) -> list[Dataset]:
     """The rows' order: the annex's (Vietnamese alphabetical), datasets only the internal
     edition lists last."""
-    first = sorted_datasets(common.datasets(c, PUBLIC), "vi")
+    first = in_display_order(policy.listed_datasets(c, PUBLIC), "vi")
     if edition == PUBLIC:
         return first
-    return first + sorted_datasets((d for d in c.datasets if not common.listed(c, d, PUBLIC)), "vi")
+    return first + in_display_order((d for d in c.datasets if not policy.listed(c, d, PUBLIC)), "vi")
 
 
 def headers(c: Catalogue, lang: str, columns=COLUMNS) -> list[str]:
@@ -156,7 +157,7 @@ class Sheets:
         return [
             [get(self.c, d, x, lang) for _, get in DIST_COLUMNS]
             for d in self.order
-            for x in common.distributions(d, self.edition)
+            for x in policy.distributions(d, self.edition)
         ]
 
     def csv(self, lang: str = "vi") -> bytes:
@@ -167,7 +168,7 @@ class Sheets:
         number, which depends on every other dataset."""
         header = headers(self.c, "vi")[1:]
         for d, row in zip(self.order, self.rows["vi"], strict=True):
-            if common.listed(self.c, d, PUBLIC):
+            if policy.listed(self.c, d, PUBLIC):
                 yield ROW_PATH.format(id=d.id), _csv(header, [row[1:]])
 
     def xlsx(self) -> bytes:
@@ -223,6 +224,6 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
 def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
     """The dataset's row on its own, for datasets the public edition lists."""
     d = common.find(c, dataset_id)
-    if d is None or not common.listed(c, d, PUBLIC):
+    if d is None or not policy.listed(c, d, PUBLIC):
         return []
     return [("feed_csv_row", ROW_PATH.format(id=d.id), "text/csv")]

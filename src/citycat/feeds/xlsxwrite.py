@@ -49,13 +49,18 @@ def _column(n: int) -> str:
     return name
 
 
-def _sheet(header: Sequence[str], rows: Sequence[Sequence[Any]], date_format: str) -> str:
+def _sheet(
+    header: Sequence[str], rows: Sequence[Sequence[Any]], date_format: str, widths: Sequence[float] = ()
+) -> str:
     letters = [_column(i) for i in range(len(header))]
     date_style = DATE_STYLES[date_format]
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
     out = [
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}">'
         '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft"'
-        ' state="frozen"/></sheetView></sheetViews><sheetData>'
+        ' state="frozen"/></sheetView></sheetViews>'
+        + (f"<cols>{cols}</cols>" if cols else "")
+        + "<sheetData>"
     ]
     out.append('<row r="1">')
     for letter, text in zip(letters, header, strict=True):
@@ -86,11 +91,14 @@ def workbook(
     sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]], str]],
     title: str = "",
     created: dt.datetime = dt.datetime(2000, 1, 1),
+    widths: Sequence[Sequence[float]] = (),
+    creator: str | None = None,
 ) -> bytes:
     """An XLSX of ``sheets``: (name ≤ 31 characters, header, rows, date format of that sheet).
 
     Cell values: str, int, float, bool, datetime.date (a real date, shown in the sheet's format)
-    or None (an empty cell)."""
+    or None (an empty cell). ``widths``: each sheet's column widths (in characters), when given;
+    ``creator``: the document's author (the title when not given)."""
     names = [re.sub(r"[\[\]:*?/\\]", " ", name)[:31] for name, _, _, _ in sheets]
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     parts: list[tuple[str, str]] = [
@@ -123,7 +131,7 @@ def workbook(
             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
             ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
             ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f"<dc:title>{_esc(title)}</dc:title><dc:creator>{_esc(title)}</dc:creator>"
+            f"<dc:title>{_esc(title)}</dc:title><dc:creator>{_esc(title if creator is None else creator)}</dc:creator>"
             f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
             f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>',
         ),
@@ -150,7 +158,8 @@ def workbook(
         ("xl/styles.xml", STYLES),
     ]
     for i, (_, header, rows, date_format) in enumerate(sheets, start=1):
-        parts.append((f"xl/worksheets/sheet{i}.xml", _sheet(header, rows, date_format)))
+        own = widths[i - 1] if i <= len(widths) else ()
+        parts.append((f"xl/worksheets/sheet{i}.xml", _sheet(header, rows, date_format, own)))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in parts:

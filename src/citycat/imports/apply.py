@@ -241,7 +241,7 @@ def _datasets_text(root: Path, mapped: Mapped, update: bool, leave_out: set[str]
 
 
 def _stage(root: Path, files: Mapping[str, str], scratch: Path) -> Path:
-    from citycat.pipeline.validate import INPUTS
+    from citycat.source.inputs import CATALOGUE as INPUTS
 
     target = scratch / "catalogue-root"
     target.mkdir()

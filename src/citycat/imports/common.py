@@ -27,6 +27,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Record
 from citycat.model.vietnamese import fold, slugify
 
@@ -211,7 +212,7 @@ def plain(text: str) -> str:
 
 
 def _link(match: re.Match) -> str:
-    words, url = match.group(1).strip(), safe_url(match.group(2))
+    words, url = match.group(1).strip(), accepted_url(match.group(2))
     if url and words and words != url:
         return f"{words} ({url})"
     return words or url or ""
@@ -269,7 +270,7 @@ class Cleaner:
     def url(self, value: Any, name: str) -> str | None:
         if value in (None, ""):
             return None
-        url = safe_url(value)
+        url = accepted_url(value)
         if url is None:
             self.note("url", name, clean(value)[:200])
         return url
@@ -287,8 +288,10 @@ class Cleaner:
         return None
 
 
-def safe_url(value: Any) -> str | None:
-    """An absolute http(s) URL without spaces, control characters or credentials; else None."""
+def accepted_url(value: Any) -> str | None:
+    """A foreign URL accepted into the catalogue: absolute http(s), without spaces, control
+    characters or credentials, NFC; else None. (Stricter than ``policy.safe_url``, which only
+    keeps an output from linking to another scheme and drops nothing validation accepted.)"""
     if not isinstance(value, str):
         return None
     url = unicodedata.normalize("NFC", value.strip())
@@ -602,8 +605,7 @@ class Target:
         return record.get("media_type") if record is not None else None
 
     def open_access(self, access: str | None) -> bool:
-        record = self.record("access_levels", access) if access else None
-        return bool(record is not None and record.get("open") is True)
+        return policy.is_open(self.c, access)
 
 
 def _url_key(url: str) -> str:
@@ -689,7 +691,7 @@ def read_source(where: str, accept: str, progress=None, timeout: float = 60.0) -
     """The bytes of a local file or of an http(s) URL (at most ``MAX_BYTES``). Raises
     ImportError_ with the reason when it cannot be read."""
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", where):
-        if not safe_url(where):
+        if not accepted_url(where):
             raise ImportError_(
                 f"Chỉ đọc được tệp hoặc đường dẫn http(s): {where}",
                 f"Only a file or an http(s) URL can be read: {where}",
@@ -725,7 +727,7 @@ def _download(url: str, accept: str, progress, timeout: float) -> Source:
                         f"{url} trả lời HTTP {response.status_code}",
                         f"{url} answered HTTP {response.status_code}",
                     )
-                if not safe_url(str(response.url)):
+                if not accepted_url(str(response.url)):
                     raise ImportError_(
                         f"{url} chuyển hướng tới {response.url}", f"{url} redirects to {response.url}"
                     )

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from citycat import feeds
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset
 from citycat.model.findings import Finding
 from citycat.site import charts, i18n, jsonld, views
@@ -99,21 +100,17 @@ def _site(c: Catalogue, lang: str) -> dict:
         "title": c.settings.text("title", lang),
         "description": c.settings.text("description", lang),
         "draft_notice": c.settings.text("draft_notice", lang),
-        "base_url": base_url(c),
+        "base_url": policy.base_url(c),
         "contact_email": c.settings.get("contact_email", ""),
         "publisher": publisher.text("name", lang) if publisher else "",
         "deadline": i18n.date(deadline if isinstance(deadline, dt.date) else None),
     }
 
 
-def base_url(c: Catalogue) -> str:
-    return views.safe_url(c.settings.get("base_url")).rstrip("/") + "/"
-
-
 def _globals(page: views.Page, c: Catalogue, strings: dict, today: dt.date, edition: str) -> dict:
     here = page.url_path
     lang = page.lang
-    base = base_url(c)
+    base = policy.base_url(c)
     other = "en" if lang == "vi" else "vi"
 
     def href(path: str) -> str:
@@ -166,7 +163,7 @@ class Renderer:
         c: Catalogue,
         theme: Path,
         today: dt.date,
-        edition: str = views.PUBLIC,
+        edition: str = policy.PUBLIC,
         scored: Mapping[str, Any] | None = None,
         like: Renderer | None = None,
     ):
@@ -262,7 +259,7 @@ class Renderer:
                 {"label": self.strings[lang].get(key, key), "href": context["root_file"](path), "type": kind}
                 for key, path, kind in feeds.dataset_links(c, d["id"])
             ]
-            home = base_url(c) + views.url_path(lang, "").lstrip("/")
+            home = policy.base_url(c) + views.url_path(lang, "").lstrip("/")
             context["jsonld"] = jsonld.script_text(
                 jsonld.dataset(d, context["canonical"], context["site"]["title"], home, lang)
             )
@@ -284,7 +281,7 @@ class Renderer:
                     self._row, v, lang, _depth(lang, "list/")
                 )
                 self.index_views[(lang, d.id)] = {k: v[k] for k in searchindex.VIEW_KEYS}
-                page = views.Page(f"datasets/{d.id}/", lang, "dataset.html", dataset=d)
+                page = views.Page(policy.page_path(d.id), lang, "dataset.html", dataset=d)
                 yield page.file, self.page(page, v)
 
     def rest(
@@ -313,7 +310,7 @@ class Renderer:
         # The 404 page answers any missing address, at any depth: its links start from the
         # site's own path (the path of base_url), not from where it happens to be served.
         context = _globals(views.Page("404", "vi", "404.html"), c, strings, today, edition)
-        base_path = urlsplit(base_url(c)).path or "/"
+        base_path = urlsplit(policy.base_url(c)).path or "/"
         context["href"] = lambda path: base_path + views.url_path("vi", path)[1:]
         context["href_lang"] = lambda lang, path: base_path + views.url_path(lang, path)[1:]
         context["asset"] = lambda name: base_path + "static/" + name
@@ -399,7 +396,7 @@ def render(
     c: Catalogue,
     theme: Path,
     today: dt.date,
-    edition: str = views.PUBLIC,
+    edition: str = policy.PUBLIC,
     pages: list[views.Page] | None = None,
     findings: tuple[Finding, ...] = (),
 ) -> Iterator[tuple[str, bytes]]:
@@ -432,7 +429,7 @@ def sitemap(c: Catalogue, pages: list[views.Page]) -> bytes:
     """Every page with its language alternates (written as text, each page's entry remembered:
     ElementTree took a third of a second at 10,000 datasets, much of a rebuild in ``citycat
     serve``)."""
-    base = base_url(c)
+    base = policy.base_url(c)
     modified = {d.id: d.date("modified") for d in c.datasets}
     out = [
         "<?xml version='1.0' encoding='utf-8'?>\n",
@@ -468,16 +465,16 @@ def _xml_attr(text: str) -> str:
 
 
 def robots(c: Catalogue, edition: str) -> bytes:
-    if edition == views.INTERNAL:
+    if edition == policy.INTERNAL:
         return b"User-agent: *\nDisallow: /\n"
-    return f"User-agent: *\nAllow: /\n\nSitemap: {base_url(c)}sitemap.xml\n".encode()
+    return f"User-agent: *\nAllow: /\n\nSitemap: {policy.base_url(c)}sitemap.xml\n".encode()
 
 
 def atom(c: Catalogue, lang: str, t: dict, today: dt.date, most: int = 50) -> bytes:
     """Datasets added or updated, newest first (by modified, else issued date)."""
     ns = "http://www.w3.org/2005/Atom"
     ET.register_namespace("", ns)
-    base = base_url(c)
+    base = policy.base_url(c)
     home = base + views.url_path(lang, "").lstrip("/")
     feed = ET.Element(f"{{{ns}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
 
@@ -499,7 +496,7 @@ def atom(c: Catalogue, lang: str, t: dict, today: dt.date, most: int = 50) -> by
         "title", lang
     )
     for d in items:
-        url = base + views.url_path(lang, f"datasets/{d.id}/").lstrip("/")
+        url = policy.page_url(c, d.id, lang)
         entry = ET.SubElement(feed, f"{{{ns}}}entry")
         ET.SubElement(entry, f"{{{ns}}}title").text = d.text("title", lang)
         ET.SubElement(entry, f"{{{ns}}}id").text = url
@@ -517,7 +514,7 @@ def headers(edition: str) -> bytes:
         "  X-Content-Type-Options: nosniff",
         "  Referrer-Policy: strict-origin-when-cross-origin",
     ]
-    if edition == views.INTERNAL:
+    if edition == policy.INTERNAL:
         lines.append("  X-Robots-Tag: noindex")
     return ("\n".join(lines) + "\n").encode()
 
@@ -689,7 +686,7 @@ def build(
     root: Path | str,
     out: Path | str,
     today: dt.date,
-    edition: str = views.PUBLIC,
+    edition: str = policy.PUBLIC,
     theme: Path | None = None,
     parts: int | None = None,
 ) -> Built:

@@ -39,12 +39,14 @@ from pathlib import Path
 from typing import Any
 
 from citycat import feeds
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset
 from citycat.model.findings import Finding, Loc
 from citycat.pipeline.gcpause import paused
 from citycat.site import views
+from citycat.source import inputs
+from citycat.source.inputs import DATASETS
 
-DATASETS = "datasets.yaml"
 BIG_LIST = 500  # datasets: a page listing more is rendered again after any edit, unexamined
 MAX_CHANGED = 200  # entries; more than this and a full build (on every core) is as quick
 FEED_SUFFIXES = (".json", ".jsonld", ".ttl", ".rdf", ".csv", ".xlsx", ".zip")  # what the feeds write
@@ -270,23 +272,7 @@ class Report:
 
 def _inputs(root: Path) -> dict[str, tuple[int, int]]:
     """Size and modification time of every input but datasets.yaml (theme included)."""
-    from citycat.pipeline.serve import WATCHED
-
-    out = {}
-    for name in WATCHED:
-        path = root / name
-        if name == DATASETS:
-            continue
-        if path.is_file():
-            files = [path]
-        elif path.is_dir():
-            files = [p for p in path.rglob("*") if p.is_file()]
-        else:
-            files = []
-        for p in files:
-            st = p.stat()
-            out[str(p)] = (st.st_size, st.st_mtime_ns)
-    return out
+    return inputs.stamps(root, [name for name in inputs.BUILD if name != inputs.DATASETS])
 
 
 def _digest(data: bytes) -> bytes:
@@ -525,7 +511,7 @@ class Session:
         inside = self.out.resolve()
         for dataset_id in ids:
             for lang in ("vi", "en"):
-                page = views.Page(f"datasets/{dataset_id}/", lang, "dataset.html")
+                page = views.Page(policy.page_path(dataset_id), lang, "dataset.html")
                 path = (inside / page.file).resolve()
                 if inside in path.parents and path.is_file():
                     path.unlink()

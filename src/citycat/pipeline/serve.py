@@ -17,21 +17,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-WATCHED = ("datasets.yaml", "catalogue", "schemas", "samples", "site")
+from citycat.source import inputs
 
 
-def snapshot(root: Path) -> dict[str, float]:
-    """Modification times of every input file (what a change to the catalogue or theme touches)."""
-    out = {}
-    for name in WATCHED:
-        path = root / name
-        if path.is_file():
-            out[str(path)] = path.stat().st_mtime
-        elif path.is_dir():
-            for p in path.rglob("*"):
-                if p.is_file():
-                    out[str(p)] = p.stat().st_mtime
-    return out
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every input file (what a change to the catalogue or theme touches)."""
+    return inputs.stamps(root, inputs.BUILD)
 
 
 MAX_BODY = 1 << 20  # bytes of a POST body to the API; a larger one is refused unread

@@ -20,8 +20,8 @@ from pathlib import Path
 from citycat import __version__
 from citycat.model.catalogue import Catalogue
 from citycat.model.findings import ERROR, Finding, Loc
+from citycat.source import inputs
 
-INPUTS = ("datasets.yaml", "catalogue", "schemas", "samples")
 CACHE_DIR = ".citycat-cache"
 
 
@@ -40,22 +40,11 @@ class Result:
         return not self.errors(strict)
 
 
-def input_files(root: Path) -> list[Path]:
-    files = []
-    for name in INPUTS:
-        path = root / name
-        if path.is_file():
-            files.append(path)
-        elif path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file())
-    return files
-
-
 def content_key(root: Path, today: dt.date) -> str:
     h = hashlib.blake2b(digest_size=20)
     h.update(f"{__version__}\0{today.isoformat()}\0".encode())
     h.update(resources.files("citycat.checks").joinpath("checks.yaml").read_bytes())
-    for path in input_files(root):
+    for path in inputs.files(root, inputs.CATALOGUE):
         h.update(str(path.relative_to(root)).encode() + b"\0")
         h.update(path.read_bytes())
         h.update(b"\0")

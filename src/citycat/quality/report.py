@@ -8,7 +8,6 @@ numbers come from ``citycat.quality.scores``; nothing here computes a score.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,7 @@ def data(
     cards = scores.agencies(c, by_id, today)
     chosen = [d for d in c.datasets if agency is None or d.agency == agency]
     summary = scores.summary(c, by_id, today, chosen)
-    deadline = scores.deadline(c, today)
+    deadline = scores.deadline(c, today, lang)
     name = lambda a: c.agencies[a].text("name", lang) if a in c.agencies else a  # noqa: E731
     title_of = {d.id: d.text("title", lang) for d in c.datasets}
     std_labels = {k: scores.rules()["standards"][k]["label"][lang] for k in scores.STANDARDS}
@@ -245,81 +244,40 @@ def html(report: dict[str, Any], t: dict[str, str], theme: Path) -> str:
 
 
 def xlsx(report: dict[str, Any], t: dict[str, str]) -> bytes:
-    """The report's tables as a workbook: the ranking, the late datasets and every dataset."""
-    import pandas as pd
+    """The report's tables as a workbook: the ranking, the late datasets and every dataset
+    (written by the feeds' XLSX writer, ``citycat.feeds.xlsxwrite``)."""
+    from citycat.feeds import xlsxwrite
 
     std = report["standards"]
-    ranking = pd.DataFrame(
-        [
-            {
-                "#": r["rank"],
-                t["report_col_agency"]: r["agency"],
-                t["report_col_datasets"]: r["datasets"],
-                t["report_col_published"]: r["published"],
-                t["report_col_confirmed"]: r["confirmed"],
-                t["report_col_proposed"]: r["proposed"],
-                t["report_col_overdue"]: r["overdue"],
-                t["report_col_to_publish"]: r["to_publish"],
-                t["report_col_tau"]: r["tau"],
-                t["report_col_overall"]: r["overall"],
-                **{std[k]: r["standards"][k] for k in std},
-                "MQA": r["mqa"],
-            }
-            for r in report["all_ranking"]
-        ]
-    )
-    late = pd.DataFrame(
-        [
-            {
-                t["report_col_dataset"]: r["title"],
-                t["report_col_agency"]: r["agency"],
-                t["report_col_due"]: _date(r["due"]),
-                t["report_col_days_late"]: r["days_late"],
-                t["report_col_status"]: r["status"],
-            }
-            for r in report["late"]
-        ],
-        columns=[t[k] for k in ("report_col_dataset", "report_col_agency", "report_col_due", "report_col_days_late", "report_col_status")],
+    ranking = (
+        ["#", *(t[f"report_col_{k}"] for k in ("agency", "datasets", "published", "confirmed", "proposed", "overdue", "to_publish", "tau", "overall")), *std.values(), "MQA"],
+        [[r["rank"], r["agency"], r["datasets"], r["published"], r["confirmed"], r["proposed"], r["overdue"], r["to_publish"], r["tau"], r["overall"], *(r["standards"][k] for k in std), r["mqa"]]
+         for r in report["all_ranking"]],
     )  # fmt: skip
-    datasets = pd.DataFrame(
-        [
-            {
-                "id": r["id"],
-                t["report_col_dataset"]: r["title"],
-                t["report_col_agency"]: r["agency"],
-                t["report_col_status"]: r["status"],
-                t["report_col_due"]: _date(r["due"]),
-                t["report_col_overall"]: r["overall"],
-                **{std[k]: r["standards"][k] for k in std},
-                "MQA": r["mqa"],
-                t["report_col_freshness"]: r["freshness"],
-                t["report_to_fix"]: "; ".join(
-                    f"{w['criterion']} (−{w['points']}): {w['why']}" for w in r["to_fix"]
-                ),
-            }
-            for r in report["datasets"]
-        ]
+    late = (
+        [t[f"report_col_{k}"] for k in ("dataset", "agency", "due", "days_late", "status")],
+        [[r["title"], r["agency"], _date(r["due"]), r["days_late"], r["status"]] for r in report["late"]],
     )
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in (
-            (t["report_ranking"], ranking),
-            (t["report_late"], late),
-            (t["report_datasets"], datasets),
-        ):
-            sheet = name[:31]
-            frame.to_excel(writer, sheet_name=sheet, index=False)
-            ws = writer.sheets[sheet]
-            ws.freeze_panes = "A2"
-            for col in ws.columns:
-                width = max(len(str(cell.value or "")) for cell in col[:200])
-                ws.column_dimensions[col[0].column_letter].width = min(max(8, width + 2), 60)
-        book = writer.book
-        book.properties.creator = "citycat"
-        book.properties.title = f"{report['title']}: {report['scope']}"
-        stamp = dt.datetime.fromisoformat(report["today"])
-        book.properties.created = book.properties.modified = stamp
-    return buffer.getvalue()
+    datasets = (
+        ["id", *(t[f"report_col_{k}"] for k in ("dataset", "agency", "status", "due", "overall")), *std.values(), "MQA", t["report_col_freshness"], t["report_to_fix"]],
+        [[r["id"], r["title"], r["agency"], r["status"], _date(r["due"]), r["overall"], *(r["standards"][k] for k in std), r["mqa"], r["freshness"],
+          "; ".join(f"{w['criterion']} (−{w['points']}): {w['why']}" for w in r["to_fix"])]
+         for r in report["datasets"]],
+    )  # fmt: skip
+    tables = [(t["report_ranking"], ranking), (t["report_late"], late), (t["report_datasets"], datasets)]
+    return xlsxwrite.workbook(
+        [(name[:31], header, rows, "DD/MM/YYYY") for name, (header, rows) in tables],
+        title=f"{report['title']}: {report['scope']}",
+        created=dt.datetime.fromisoformat(report["today"]),
+        widths=[_widths(header, rows) for _, (header, rows) in tables],
+        creator="citycat",
+    )
+
+
+def _widths(header: list[str], rows: list[list[Any]]) -> list[int]:
+    """Each column as wide as its longest value among the first 200 cells (8 to 60 characters)."""
+    cells = [header, *rows[:199]]
+    return [min(max(8, max(len(str(row[i] or "")) for row in cells) + 2), 60) for i in range(len(header))]
 
 
 def _date(iso: str | None) -> str:

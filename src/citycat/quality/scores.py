@@ -23,9 +23,9 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Record
 from citycat.model.findings import ERROR, WARNING, Finding
-from citycat.model.vietnamese import sort_key
 from citycat.pipeline.gcpause import paused
 
 STANDARDS = ("correct", "complete", "clean", "live", "consistent", "shared")
@@ -297,7 +297,7 @@ def _score(ready: _Ready, d: Dataset, findings: list[Finding], today: dt.date) -
     )  # fmt: skip
     dupes = _duplicate_rows(ready, sample_path, sample)
     formats = ready.formats
-    dists = [x for x in d.distributions if not x.internal]
+    dists = policy.distributions(d, policy.PUBLIC)  # scores measure what the public sees
     nonstandard = 0
     machine_open = False
     for x in dists:
@@ -305,7 +305,7 @@ def _score(ready: _Ready, d: Dataset, findings: list[Finding], today: dt.date) -
         fmt = formats.get(name) if isinstance(name, str) else None
         if fmt is None or fmt.get("machine_readable") is not True:
             nonstandard += 1
-        elif fmt.get("open") is True:
+        elif policy.marked_open(fmt):
             machine_open = True
     dist_total = len(dists)
     clean = (
@@ -341,7 +341,7 @@ def _score(ready: _Ready, d: Dataset, findings: list[Finding], today: dt.date) -
     )  # fmt: skip
     access = d.access
     level = ready.access_levels.get(access)
-    open_data = bool(level and level.get("open") is True)
+    open_data = policy.is_open(c, access)
     limited = not open_data
     shared = (
         crit("shared", "access", ACCESS_SHARE.get(access, 0),
@@ -475,7 +475,7 @@ def _mqa(ready: _Ready, d: Dataset, errors: int, level: Record | None) -> Mqa:
         "categoryAvailability": bool(d.themes),
         "spatialAvailability": True,  # every dataset covers Hanoi or its communes (dct:spatial)
         "temporalAvailability": bool(d.date("temporal.start") or d.date("temporal.end")),
-        "dcatApCompliance": errors == 0 and bool(level and level.get("public_listing", level.get("open"))),
+        "dcatApCompliance": errors == 0 and policy.listed(c, d, policy.PUBLIC),
         "accessRightsAvailability": level is not None,
         "accessRightsVocabularyAlignment": bool(level and level.get("eu_access_right")),
         "contactPointAvailability": bool(get("contact.email") or (agency and agency.get("email"))),
@@ -507,7 +507,7 @@ def _mqa(ready: _Ready, d: Dataset, errors: int, level: Record | None) -> Mqa:
             "formatAvailability": pts["formatAvailability"] if name else 0,
             "mediaTypeAvailability": pts["mediaTypeAvailability"] if media else 0,
             "formatMediaTypeVocabularyAlignment": pts["formatMediaTypeVocabularyAlignment"] if fmt and fmt.get("eu_file_type") else 0,
-            "formatMediaTypeNonProprietary": pts["formatMediaTypeNonProprietary"] if fmt and fmt.get("open") is True else 0,
+            "formatMediaTypeNonProprietary": pts["formatMediaTypeNonProprietary"] if policy.marked_open(fmt) else 0,
             "formatMediaTypeMachineInterpretable": pts["formatMediaTypeMachineInterpretable"] if fmt and fmt.get("machine_readable") is True else 0,
             "licenceAvailability": licensed,
             "knownLicence": known_licence,
@@ -537,9 +537,7 @@ def summary(
     own = [scores[d.id] for d in items if d.id in scores]
     with_period = [s.freshness for s in own if s.freshness not in ("irregular", "unknown")]
     fresh = with_period.count("fresh")
-    overdue = sorted(
-        (d for d in items if d.is_overdue(today)), key=lambda d: (d.due or today, sort_key(d.text("title")))
-    )
+    overdue = policy.overdue(items, today)
     average = lambda values: round(sum(values) / len(values)) if values else None  # noqa: E731
     # each standard of each dataset found once (``standard(k)`` looks for it)
     by_standard: dict[str, list[int]] = {k: [] for k in STANDARDS}
@@ -599,13 +597,12 @@ def _worst(scores: Mapping[str, DatasetScore], own: list[Dataset], worst: int) -
     return [(x[4], x[1]) for x in chosen]
 
 
-def deadline(c: Catalogue, today: dt.date) -> dict[str, Any]:
-    """Days to the catalogue's deadline, what must still be published, who is late."""
+def deadline(c: Catalogue, today: dt.date, lang: str = "vi") -> dict[str, Any]:
+    """Days to the catalogue's deadline, what must still be published, who is late (in the order
+    of ``policy.overdue`` for ``lang``)."""
     end = c.settings.get("deadline")
     end = end if isinstance(end, dt.date) else None
-    late = sorted(
-        (d for d in c.datasets if d.is_overdue(today)), key=lambda d: (d.due or today, d.id)
-    )  # the longest overdue first
+    late = policy.overdue(c.datasets, today, lang)
     pending = [d for d in c.datasets if d.status not in ("published", "withdrawn")]
     by_agency = Counter(d.agency for d in pending)
     return {

@@ -38,8 +38,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from citycat.model.catalogue import Catalogue
+from citycat.model.policy import PUBLIC
 from citycat.model.vietnamese import fold
-from citycat.site.views import FACETS, PUBLIC, dataset_view, sorted_datasets
+from citycat.site.views import FACETS, dataset_view, sorted_datasets
 
 VERSION = 1
 FIELDS = (

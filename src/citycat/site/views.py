@@ -13,12 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Record
+from citycat.model.policy import PUBLIC, safe_url
 from citycat.model.vietnamese import fold, sort_key
 from citycat.pipeline.gcpause import paused
 from citycat.site import i18n
 
-PUBLIC, INTERNAL = "public", "internal"
 FACETS = ("agency", "theme", "access", "format", "status", "frequency")
 PER_PAGE = 50  # datasets on a page of a list (the dataset list, an agency's, a theme's)
 
@@ -82,7 +83,7 @@ def dataset_view(d: Dataset, c: Catalogue, lang: str, today: dt.date, edition: s
     v = c.register
     agency = c.agencies.get(d.agency)
     format_register = v("formats")
-    dists = d.distributions if edition == INTERNAL else d.public_distributions()
+    dists = policy.distributions(d, edition)
     schema = c.table_schemas.get(d.get("schema")) if d.get("schema") else None
     sample = None
     for x in dists:
@@ -100,7 +101,7 @@ def dataset_view(d: Dataset, c: Catalogue, lang: str, today: dt.date, edition: s
         "agency": agency_view(agency, lang) if agency else {"id": d.agency, "name": d.agency},
         "themes": [_term(c.themes, t, lang) for t in d.themes],
         "keywords": list(d.items(f"keywords.{lang}") or d.items("keywords.vi")),
-        "access": {**_term(v("access_levels"), d.access, lang), "open": _is_open(c, d)},
+        "access": {**_term(v("access_levels"), d.access, lang), "open": policy.is_open(c, d.access)},
         "data_class": _term(v("data_classes"), d.get("data_class"), lang) if d.get("data_class") else None,
         "personal_data": d.get("personal_data") is True,
         "legal_basis": d.get("legal_basis", ""),
@@ -133,25 +134,13 @@ def dataset_view(d: Dataset, c: Catalogue, lang: str, today: dt.date, edition: s
         "sample": sample,
         "distributions": [_distribution(x, format_register, lang) for x in dists],
         "formats": sorted({x.get("format") for x in dists if isinstance(x.get("format"), str)}),
-        "internal": dict(d.internal) if edition == INTERNAL else {},
+        "internal": dict(policy.internal_fields(d, edition)),
     }
     return view
 
 
 def _iso(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
-
-
-def safe_url(value: Any) -> str:
-    """A URL a page may link to: http(s) only. Validation refuses others; this is a second lock."""
-    if isinstance(value, str) and value.strip().lower().startswith(("https://", "http://")):
-        return value.strip()
-    return ""
-
-
-def _is_open(c: Catalogue, d: Dataset) -> bool:
-    level = c.register("access_levels").get(d.access)
-    return bool(level and level.get("open") is True)
 
 
 def _licence(c: Catalogue, key: Any, lang: str) -> dict[str, Any] | None:
@@ -228,9 +217,7 @@ _ORDERS: dict[str, tuple[tuple, tuple]] = {}  # lang → (the datasets, their or
 
 
 def _sorted(datasets: Iterable[Dataset], lang: str) -> list[Dataset]:
-    if lang == "vi":
-        return sorted(datasets, key=lambda d: (sort_key(d.text("title", "vi")), d.id))
-    return sorted(datasets, key=lambda d: (fold(d.text("title", "en")), d.id))
+    return policy.in_display_order(datasets, lang)
 
 
 def progress(c: Catalogue, today: dt.date, datasets: Iterable[Dataset] | None = None) -> dict[str, Any]:
@@ -257,7 +244,7 @@ def progress(c: Catalogue, today: dt.date, datasets: Iterable[Dataset] | None = 
 
 def formats(d: Dataset, edition: str = PUBLIC) -> list[str]:
     """The formats of the distributions a page of ``edition`` shows, sorted."""
-    return list(d.formats(edition == INTERNAL))
+    return list(policy.formats(d, edition))
 
 
 def facet_values(d: Dataset, edition: str = PUBLIC) -> dict[str, list[Any]]:
@@ -400,9 +387,7 @@ def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any]
         by_agency.setdefault(d.agency, []).append(d)
         for t in d.themes:
             by_theme.setdefault(t, []).append(d)
-    late = sorted(
-        (d for d in c.datasets if d.is_overdue(today)), key=lambda d: (d.due or today, d.id)
-    )  # the longest overdue first
+    late = [d for d in c.datasets if d.is_overdue(today)]
     if scored is not None:
         from citycat.quality import scores
 
@@ -432,7 +417,7 @@ def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any]
         themes = []
         for t in sorted(c.themes.values(), key=lambda t: sort_key(t.text("name", lang))):
             themes.append({"id": t.id, "name": t.text("name", lang), "count": len(by_theme.get(t.id, []))})
-        overdue = sorted(late, key=lambda d: (d.due or today, rank[d.id]))
+        overdue = policy.overdue(late, today, lang)
         common = {"progress": overall, "agencies": agencies, "themes": themes}
         out.append(Page("", lang, "home.html", {**common, "overdue_list": overdue[:10], "ranking": ranking}))
         facet_list = _facets(c, ((d, values[id(d)]) for d in ordered), lang)
@@ -460,7 +445,7 @@ def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any]
             for path, shown, pager in paged(f"themes/{t['id']}/", in_theme.get(t["id"], [])):
                 out.append(Page(path, lang, "theme.html", {"theme": t, "datasets": shown, "pager": pager}))
         for d in c.datasets:
-            out.append(Page(f"datasets/{d.id}/", lang, "dataset.html", dataset=d))
+            out.append(Page(policy.page_path(d.id), lang, "dataset.html", dataset=d))
     return out
 
 

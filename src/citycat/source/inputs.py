@@ -1,0 +1,39 @@
+"""The files a catalogue repository feeds into citycat, named once and walked one way.
+
+``CATALOGUE`` is what ``validate`` reads (and so what its cache key and an import's scratch copy
+hold); ``BUILD`` adds the theme (``site/``), which changes the pages but not the findings, and is
+what ``serve`` watches and a rebuild compares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+DATASETS = "datasets.yaml"
+THEME = "site"
+CATALOGUE = (DATASETS, "catalogue", "schemas", "samples")
+BUILD = (*CATALOGUE, THEME)
+
+
+def files(root: Path, names: Iterable[str] = BUILD) -> list[Path]:
+    """Every file of the inputs ``names`` under ``root``, in the order of ``names``, each folder's
+    files sorted; an input that does not exist has none."""
+    out: list[Path] = []
+    for name in names:
+        path = root / name
+        if path.is_file():
+            out.append(path)
+        elif path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.is_file())
+    return out
+
+
+def stamps(root: Path, names: Iterable[str] = BUILD) -> dict[str, tuple[int, int]]:
+    """Size and modification time (ns) of every input file, by path: what changes when one is
+    edited, added or removed."""
+    out = {}
+    for path in files(root, names):
+        st = path.stat()
+        out[str(path)] = (st.st_size, st.st_mtime_ns)
+    return out
