@@ -65,11 +65,11 @@ def result(files: dict[str, bytes], action: str, prefix: str = "api/3/action/"):
 
 
 def test_the_feed_is_registered_and_linked_from_dataset_pages(catalogue, public):
-    assert "ckan" in feeds.MODULES
+    assert "ckan" in feeds.names()
     open_one = next(d for d in catalogue.datasets if d.access == "open")
-    [(label, path, kind)] = ckan.dataset_links(catalogue, open_one.id)
+    [(label, path, kind, _)] = ckan.dataset_links(catalogue, open_one.id)
     assert (label, kind) == ("feed_ckan", "application/json")
-    assert (label, path, kind) in feeds.dataset_links(catalogue, open_one.id)  # what the page links
+    assert (label, path, kind, "") in feeds.dataset_links(catalogue, open_one.id)  # what the page links
     assert path in public and json.loads(public[path])["name"] == open_one.id
     hidden = next(d for d in catalogue.datasets if d.access == "internal")
     assert feeds.dataset_links(catalogue, hidden.id) == []  # its page must not link a missing file

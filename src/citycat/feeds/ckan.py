@@ -31,7 +31,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from citycat import __version__
-from citycat.feeds import Copy
+from citycat.feeds import Copy, Link
 from citycat.model.catalogue import Catalogue, Dataset, Distribution, Record
 from citycat.model.vietnamese import sort_key
 from citycat.site.views import INTERNAL, safe_url
@@ -504,7 +504,7 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
 _ACCESS: tuple[Catalogue, dict[str, str]] | None = None  # the last catalogue's access levels, by id
 
 
-def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
+def dataset_links(c: Catalogue, dataset_id: str) -> list[Link]:
     """The dataset's CKAN dict, unless its access is internal (then only the intranet has one,
     and a page cannot tell which edition it is in)."""
     global _ACCESS
@@ -513,4 +513,4 @@ def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
     access = _ACCESS[1].get(dataset_id)
     if access is None or access == "internal" or not NAME.match(dataset_id):
         return []
-    return [("feed_ckan", f"api/3/action/dataset/{dataset_id}.json", "application/json")]
+    return [Link("feed_ckan", f"api/3/action/dataset/{dataset_id}.json", "application/json")]

@@ -25,7 +25,7 @@ import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from citycat.feeds import common, xlsxwrite
+from citycat.feeds import Link, common, xlsxwrite
 from citycat.model.catalogue import Catalogue, Dataset, Distribution
 from citycat.site.views import PUBLIC, safe_url, sorted_datasets
 
@@ -220,9 +220,15 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
     yield from written
 
 
-def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
+def export(c: Catalogue, fmt: str, edition: str, lang: str) -> bytes:
+    """``citycat export csv`` (in ``lang``) or ``xlsx`` (both languages)."""
+    sheets = Sheets(c, edition)
+    return sheets.xlsx() if fmt == "xlsx" else sheets.csv(lang)
+
+
+def dataset_links(c: Catalogue, dataset_id: str) -> list[Link]:
     """The dataset's row on its own, for datasets the public edition lists."""
     d = common.find(c, dataset_id)
     if d is None or not common.listed(c, d, PUBLIC):
         return []
-    return [("feed_csv_row", ROW_PATH.format(id=d.id), "text/csv")]
+    return [Link("feed_csv_row", ROW_PATH.format(id=d.id), "text/csv")]

@@ -255,8 +255,13 @@ class Renderer:
             context["dataset"] = d
             context["page_title"] = d["title"]
             context["machine_links"] = [
-                {"label": self.strings[lang].get(key, key), "href": context["root_file"](path), "type": kind}
-                for key, path, kind in feeds.dataset_links(c, d["id"])
+                {
+                    "label": self.strings[lang].get(key, key),
+                    "href": context["root_file"](path),
+                    "type": kind,
+                    "rel": rel,
+                }
+                for key, path, kind, rel in feeds.dataset_links(c, d["id"])
             ]
             home = base_url(c) + views.url_path(lang, "").lstrip("/")
             context["jsonld"] = jsonld.script_text(
@@ -596,7 +601,7 @@ def render_into(folder: Path, renderer: Renderer, pages: list[views.Page], parts
         import multiprocessing
 
         chunks = parts * 2
-        jobs = [("feed", name) for name in feeds.MODULES] + [("datasets", k) for k in range(chunks)]
+        jobs = [("feed", name) for name in feeds.names()] + [("datasets", k) for k in range(chunks)]
         _JOB = (renderer, folder, chunks)
         try:
             with multiprocessing.get_context("fork").Pool(parts) as pool:
@@ -612,7 +617,7 @@ def render_into(folder: Path, renderer: Renderer, pages: list[views.Page], parts
         return count + files.result()
     count += _write_into(folder, renderer.datasets(c.datasets))
     count += _write_into(folder, renderer.rest(pages, with_feeds=False))
-    for name in feeds.MODULES:
+    for name in feeds.names():
         n, paths = _write_feed(folder, renderer, name)
         count += n
         renderer.feed_paths += paths

@@ -47,19 +47,12 @@ from citycat.site import views
 DATASETS = "datasets.yaml"
 BIG_LIST = 500  # datasets: a page listing more is rendered again after any edit, unexamined
 MAX_CHANGED = 200  # entries; more than this and a full build (on every core) is as quick
-FEED_SUFFIXES = (".json", ".jsonld", ".ttl", ".rdf", ".csv", ".xlsx", ".zip")  # what the feeds write
 
 
 def is_feed(rel: str) -> bool:
     """Whether a path below the site's root is a feed's file (the pages, the search indexes and
     the other site files are not): a request for one waits while the feeds are rebuilt."""
-    if rel.startswith("api/"):  # the CKAN action files (some without a suffix)
-        return True
-    return (
-        rel.endswith(FEED_SUFFIXES)
-        and not rel.endswith("search-index.json")
-        and not rel.startswith("static/")
-    )
+    return feeds.is_feed_path(rel)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -690,10 +683,10 @@ def write_feeds(
     try:
         if parts > 1:
             with multiprocessing.get_context("fork").Pool(parts) as pool:
-                for made in pool.imap_unordered(_feed_job, feeds.MODULES):
+                for made in pool.imap_unordered(_feed_job, feeds.names()):
                     digests.update(made)
         else:
-            for name in feeds.MODULES:
+            for name in feeds.names():
                 digests.update(_feed_job(name))
     finally:
         _FEEDS = None
