@@ -81,3 +81,17 @@ def test_the_clis_export_choices_are_the_registrys():
 
     assert [f.value for f in ExportFormat] == list(export.names())
     assert set(export.names()) == {"ttl", "rdf", "jsonld", "datajson", "datapackage", "csv", "xlsx"}
+
+
+def test_the_docs_name_every_registered_feed_and_export():
+    """docs/mapping.md (and docs/ckan.md for the CKAN feed) describe what the registry declares."""
+    from tests.conftest import ROOT
+
+    mapping = (ROOT / "docs" / "mapping.md").read_text("utf-8")
+    for name in export.names():
+        assert f"citycat export {name}" in mapping, name
+    for feed in feeds.FEEDS:
+        if feed.name == "ckan":
+            assert "api/3/action/" in (ROOT / "docs" / "ckan.md").read_text("utf-8")
+        else:
+            assert f"`feeds/{feed.name}.py`" in mapping, feed.name

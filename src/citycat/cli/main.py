@@ -240,7 +240,9 @@ ExportFormat = StrEnum("ExportFormat", {name: name for name in feeds.exports()})
 def export(
     format: Annotated[
         ExportFormat,
-        typer.Argument(help="; ".join(f"{e.name}: {e.about} → {e.file}" for _, e in feeds.exports().values())),
+        typer.Argument(
+            help="; ".join(f"{e.name}: {e.about} → {e.file}" for _, e in feeds.exports().values())
+        ),
     ],
     root: RootOption = Path("."),
     out: Annotated[

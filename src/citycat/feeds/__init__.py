@@ -42,19 +42,6 @@ class Link(NamedTuple):
     rel: str = ""  # "alternate": the dataset itself in another form (DCAT in Turtle)
 
 
-class Copy(bytes):
-    """A file's content that is, byte for byte, the file at ``of`` (below the site's root) that
-    the same feed yielded earlier: a writer may hard-link the two instead of writing it again.
-    It is bytes all the same, for every other reader."""
-
-    of: str
-
-    def __new__(cls, data: bytes, of: str) -> Copy:
-        made = super().__new__(cls, data)
-        made.of = of
-        return made
-
-
 @dataclass(frozen=True)
 class Export:
     """One format of ``citycat export``: its name on the command line, the file it is written

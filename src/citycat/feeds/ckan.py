@@ -31,14 +31,15 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from citycat import __version__
-from citycat.feeds import Copy, Link
+from citycat.feeds import Link
 from citycat.model.catalogue import Catalogue, Dataset, Distribution, Record
 from citycat.model.vietnamese import sort_key
 from citycat.site.views import INTERNAL, safe_url
 
 CKAN_VERSION = "2.10.0"  # the CKAN whose Action API this feed answers like
-PREFIXES = ("api/3/action/", "api/action/")  # CKAN answers under both
-BY_ID = ("package_show", "organization_show", "group_show")  # api/3/action/ACTION/KEY.json
+PREFIX = "api/3/action/"  # the files' folder; deploy/nginx.conf answers CKAN's api/action/ from it too
+BY_NAME = ("package_show", "organization_show", "group_show")  # api/3/action/ACTION/NAME.json
+IDS_MAP = "api/3/action/show_ids.map"  # "ACTION:UUID NAME;" lines: deploy/nginx.conf's map of ids to names
 SEARCH_END = "api/3/action/package_search.end.json"  # the page after the last (deploy/nginx.conf)
 NAME = re.compile(r"^[a-z0-9_-]{2,100}$")  # CKAN's rule for package, organization and group names
 TAG = re.compile(r"^[\w .-]{2,100}$")  # CKAN's tag rule (letters in any script, digits, " _-.")
@@ -475,28 +476,22 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
             ),
         )
     )
-    # The second prefix's files are the first's again (Copy: the build hard-links them).
-    first = PREFIXES[0]
-    for prefix in PREFIXES:
-        same = prefix != first
-        for action, data in out:
-            yield prefix + action, Copy(data, first + action) if same else data
-        for p, one in zip(pub.packages, raw, strict=True):
-            name = f"dataset/{_safe(p['name'])}.json"
-            yield prefix + name, Copy(one, first + name) if same else one
-    # By-id answers, once: deploy/nginx.conf serves them for both prefixes.
+    for action, data in out:
+        yield PREFIX + action, data
+    for p, one in zip(pub.packages, raw, strict=True):
+        yield f"{PREFIX}dataset/{_safe(p['name'])}.json", one
+    # One answer per dataset, organization and group, by name; a request by id finds the name
+    # in the map (deploy/nginx.conf includes it; citycat serve's live API looks ids up itself).
+    ids: list[str] = []
     show = pub.help("package_show")
     for p, one in zip(pub.packages, raw, strict=True):
-        data = envelope(show, one)
-        by_name = f"api/3/action/package_show/{_safe(p['name'])}.json"
-        yield by_name, data
-        yield f"api/3/action/package_show/{p['id']}.json", Copy(data, by_name)
+        yield f"{PREFIX}package_show/{_safe(p['name'])}.json", envelope(show, one)
+        ids.append(f"package_show:{p['id']} {p['name']};\n")
     for action, items in (("organization_show", pub.organizations), ("group_show", pub.groups)):
         for item in items:
-            data = envelope(pub.help(action), dumps(item))
-            by_name = f"api/3/action/{action}/{_safe(item['name'])}.json"
-            yield by_name, data
-            yield f"api/3/action/{action}/{item['id']}.json", Copy(data, by_name)
+            yield f"{PREFIX}{action}/{_safe(item['name'])}.json", envelope(pub.help(action), dumps(item))
+            ids.append(f"{action}:{item['id']} {item['name']};\n")
+    yield IDS_MAP, "".join(ids).encode("ascii")
     empty = b'{"count":' + n + b',"facets":{},"results":[],"search_facets":{},"sort":"name asc"}'
     yield SEARCH_END, envelope(pub.help("package_search"), empty)
 

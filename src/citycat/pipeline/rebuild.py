@@ -628,7 +628,7 @@ def _write_changed(
     return written
 
 
-def _replace(inside: Path, rel: str, data: bytes, link_to: str | None = None) -> None:
+def _replace(inside: Path, rel: str, data: bytes) -> None:
     """Write one file of the site so that a reader sees the old content or the new, never half."""
     path = (inside / rel).resolve()
     if inside not in path.parents:
@@ -636,16 +636,7 @@ def _replace(inside: Path, rel: str, data: bytes, link_to: str | None = None) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        if link_to is not None:
-            source = (inside / link_to).resolve()
-            if inside not in source.parents:
-                raise OSError(f"refused to link outside the output folder: {link_to}")
-            try:
-                os.link(source, tmp)
-            except OSError:
-                tmp.write_bytes(data)
-        else:
-            tmp.write_bytes(data)
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -664,8 +655,7 @@ def _feed_job(name: str) -> dict[str, bytes]:
         digests[rel] = digest
         if old.get(rel) == digest:
             continue
-        of = data.of if isinstance(data, feeds.Copy) else None
-        _replace(inside, rel, data, link_to=of)
+        _replace(inside, rel, data)
     return digests
 
 
