@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from citycat import __version__
 from citycat.feeds import Link
+from citycat.model import fields
 from citycat.model.catalogue import Catalogue, Dataset, Distribution, Record
 from citycat.model.vietnamese import sort_key
 from citycat.site.views import INTERNAL, safe_url
@@ -45,6 +46,8 @@ NAME = re.compile(r"^[a-z0-9_-]{2,100}$")  # CKAN's rule for package, organizati
 TAG = re.compile(r"^[\w .-]{2,100}$")  # CKAN's tag rule (letters in any script, digits, " _-.")
 _NOT_TAG = re.compile(r"[^\w .-]+")
 NOT_SPECIFIED = "notspecified"  # CKAN's licence id for "no licence given"
+EXTRAS = fields.ckan_extras()  # dataset field → CKAN extras key
+DATES = ("due", "issued", "modified", "temporal.start", "temporal.end")  # extras written as ISO dates
 
 
 def base_url(c: Catalogue) -> str:
@@ -247,27 +250,10 @@ class _Mapper:
         licence = c.licences.get(get("licence")) if isinstance(get("licence"), str) else None
         tags = _tags(get("keywords.vi") or ())
         dists = d.distributions if self.edition == INTERNAL else d.public_distributions()
-        extras: dict[str, Any] = {
-            "ref": get("ref"),
-            "title_en": get("title.en"),
-            "notes_en": get("description.en"),
-            "tags_en": _tags(get("keywords.en") or ()),
-            "access_level": get("access"),
-            "data_class": get("data_class"),
-            "personal_data": get("personal_data"),
-            "legal_basis": get("legal_basis"),
-            "frequency": get("frequency"),
-            "status": get("status"),
-            "due_date": d.due,
-            "issued": issued,
-            "modified": changed,
-            "spatial_code": get("spatial"),
-            "temporal_start": d.date("temporal.start"),
-            "temporal_end": d.date("temporal.end"),
-            "sharing_methods": get("sharing.methods"),
-            "consumers": get("sharing.consumers"),
-            "schema": get("schema"),
-        }
+        extras: dict[str, Any] = {key: get(f) for f, key in EXTRAS.items()}  # the field table's
+        extras[EXTRAS["keywords.en"]] = _tags(get("keywords.en") or ())
+        for f in DATES:
+            extras[EXTRAS[f]] = d.date(f)
         if self.edition == INTERNAL:
             extras.update({f"internal_{k}": v for k, v in d.internal.items()})
         org = self.org_summary.get(get("agency"))
