@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from citycat.feeds import Link, common, xlsxwrite
+from citycat.model import fields
 from citycat.model.catalogue import Catalogue, Dataset, Distribution
 from citycat.site.views import PUBLIC, safe_url, sorted_datasets
 
@@ -55,6 +56,12 @@ def _labels(register: str, field: str) -> Row:
     return get
 
 
+def _as_is(column: str) -> Row:
+    """The value of the field the column holds (the field table's), as it is."""
+    name = fields.by_column(column).name
+    return lambda c, d, lang, ed: d.get(name, "")
+
+
 def _date(field: str) -> Row:
     return lambda c, d, lang, ed: d.date(field)
 
@@ -79,10 +86,10 @@ COLUMNS: list[tuple[str, Row]] = [
     ("col_access", _label("access_levels", "access")),
     ("col_methods", _labels("sharing_methods", "sharing.methods")),
     ("col_frequency", _label("frequencies", "frequency")),
-    ("col_legal", lambda c, d, lang, ed: d.get("legal_basis", "")),
+    ("col_legal", _as_is("col_legal")),
     ("col_status", _label("statuses", "status")),
     ("col_id", lambda c, d, lang, ed: d.id),
-    ("reference_code", lambda c, d, lang, ed: d.get("ref", "")),
+    ("reference_code", _as_is("reference_code")),
     ("themes", _labels("themes", "themes")),
     (
         "keywords",
@@ -101,8 +108,8 @@ COLUMNS: list[tuple[str, Row]] = [
     ("modified", _date("modified")),
     ("col_temporal_start", _date("temporal.start")),
     ("col_temporal_end", _date("temporal.end")),
-    ("contact", lambda c, d, lang, ed: d.get("contact.name", "")),
-    ("col_contact_email", lambda c, d, lang, ed: d.get("contact.email", "")),
+    ("contact", _as_is("contact")),
+    ("col_contact_email", _as_is("col_contact_email")),
     ("consumers", _labels("agencies", "sharing.consumers")),
     ("formats", _formats),
     ("col_page", lambda c, d, lang, ed: common.page_url(c, d, lang)),

@@ -7,7 +7,7 @@ value may be; this table says where it goes):
     name      the key in datasets.yaml (``title.en``: the ``en`` of ``title``)
     ckan      CKAN: a key of the package (resource) dict, or ``extras:KEY`` for one of its extras
     dcat      the DCAT-AP 3 property the value is the object of (on dcat:Dataset / dcat:Distribution)
-    datajson  the DCAT-US 1.1 (data.json) key
+    datajson  the DCAT-US 1.1 (data.json) key (``contactPoint.fn``: ``fn`` of ``contactPoint``)
     column    the column of datasets.csv and datasets.xlsx: its header's key in site/i18n (the
               printable annex's columns and the others)
     aliases   other CKAN keys (or extras) that other portals use for the same thing, read on import
@@ -40,118 +40,37 @@ class Field:
         return self.ckan.removeprefix("extras:") if self.ckan.startswith("extras:") else ""
 
 
+# fmt: off
 DATASET: tuple[Field, ...] = (
     Field("id", ckan="name", dcat="dct:identifier", datajson="identifier", column="col_id"),
     Field("ref", ckan="extras:ref", dcat="adms:identifier", column="reference_code"),
     Field("title.vi", ckan="title", dcat="dct:title", datajson="title", column="col_name", text="line"),
     Field("title.en", ckan="extras:title_en", dcat="dct:title", column="col_name", text="line"),
-    Field(
-        "description.vi",
-        ckan="notes",
-        dcat="dct:description",
-        datajson="description",
-        column="col_content",
-        text="lines",
-    ),  # fmt: skip
-    Field(
-        "description.en", ckan="extras:notes_en", dcat="dct:description", column="col_content", text="lines"
-    ),  # fmt: skip
+    Field("description.vi", ckan="notes", dcat="dct:description", datajson="description", column="col_content", text="lines"),
+    Field("description.en", ckan="extras:notes_en", dcat="dct:description", column="col_content", text="lines"),
     Field("keywords.vi", ckan="tags", dcat="dcat:keyword", datajson="keyword", column="keywords"),
     Field("keywords.en", ckan="extras:tags_en", dcat="dcat:keyword", column="keywords"),
     Field("agency", ckan="organization", dcat="dct:publisher", datajson="publisher", column="col_agency"),
+    Field("contact.name", ckan="maintainer", dcat="dcat:contactPoint", datajson="contactPoint.fn", column="contact", aliases=("author",), text="line"),
+    Field("contact.email", ckan="maintainer_email", dcat="dcat:contactPoint", datajson="contactPoint.hasEmail", column="col_contact_email", aliases=("author_email",)),
     Field("themes", ckan="groups", dcat="dcat:theme", datajson="theme", column="themes"),
-    Field(
-        "access",
-        ckan="extras:access_level",
-        dcat="dct:accessRights",
-        datajson="accessLevel",
-        column="col_access",
-    ),  # fmt: skip
+    Field("access", ckan="extras:access_level", dcat="dct:accessRights", datajson="accessLevel", column="col_access"),
     Field("data_class", ckan="extras:data_class", column="data_class"),
-    Field(
-        "personal_data",
-        ckan="extras:personal_data",
-        dcat="dpv:hasPersonalData",
-        datajson="personalData",
-        column="personal_data",
-    ),  # fmt: skip
-    Field(
-        "legal_basis",
-        ckan="extras:legal_basis",
-        dcat="dct:rights",
-        datajson="rights",
-        column="col_legal",
-        text="lines",
-    ),  # fmt: skip
+    Field("personal_data", ckan="extras:personal_data", dcat="dpv:hasPersonalData", datajson="personalData", column="personal_data"),
+    Field("legal_basis", ckan="extras:legal_basis", dcat="dct:rights", datajson="rights", column="col_legal", text="lines"),
     Field("licence", ckan="license_id", dcat="dct:license", datajson="license", column="licence"),
-    Field(
-        "frequency",
-        ckan="extras:frequency",
-        dcat="dct:accrualPeriodicity",
-        datajson="accrualPeriodicity",
-        column="col_frequency",
-        aliases=("extras:update_frequency", "extras:accrual_periodicity", "extras:frequency_of_update"),
-    ),
+    Field("frequency", ckan="extras:frequency", dcat="dct:accrualPeriodicity", datajson="accrualPeriodicity", column="col_frequency", aliases=("extras:update_frequency", "extras:accrual_periodicity", "extras:frequency_of_update")),
     Field("status", ckan="extras:status", column="col_status"),
     Field("due", ckan="extras:due_date", column="due"),
-    Field(
-        "issued",
-        ckan="extras:issued",
-        dcat="dct:issued",
-        datajson="issued",
-        column="issued",
-        aliases=("metadata_created",),
-    ),  # fmt: skip
-    Field(
-        "modified",
-        ckan="extras:modified",
-        dcat="dct:modified",
-        datajson="modified",
-        column="modified",
-        aliases=("metadata_modified",),
-    ),  # fmt: skip
+    Field("issued", ckan="extras:issued", dcat="dct:issued", datajson="issued", column="issued", aliases=("metadata_created",)),
+    Field("modified", ckan="extras:modified", dcat="dct:modified", datajson="modified", column="modified", aliases=("metadata_modified",)),
     Field("spatial", ckan="extras:spatial_code", dcat="dct:spatial", datajson="spatial"),
-    Field(
-        "temporal.start",
-        ckan="extras:temporal_start",
-        dcat="dct:temporal",
-        datajson="temporal",
-        column="col_temporal_start",
-    ),  # fmt: skip
-    Field(
-        "temporal.end",
-        ckan="extras:temporal_end",
-        dcat="dct:temporal",
-        datajson="temporal",
-        column="col_temporal_end",
-    ),  # fmt: skip
-    Field(
-        "contact.name",
-        ckan="maintainer",
-        dcat="dcat:contactPoint",
-        datajson="contactPoint",
-        column="contact",
-        aliases=("author",),
-        text="line",
-    ),  # fmt: skip
-    Field(
-        "contact.email",
-        ckan="maintainer_email",
-        dcat="dcat:contactPoint",
-        datajson="contactPoint",
-        column="col_contact_email",
-        aliases=("author_email",),
-    ),  # fmt: skip
+    Field("temporal.start", ckan="extras:temporal_start", dcat="dct:temporal", datajson="temporal", column="col_temporal_start"),
+    Field("temporal.end", ckan="extras:temporal_end", dcat="dct:temporal", datajson="temporal", column="col_temporal_end"),
+    Field("schema", ckan="extras:schema", dcat="dct:conformsTo", datajson="describedBy", column="data_dictionary"),
+    Field("landing_page", ckan="url", dcat="dcat:landingPage", datajson="landingPage"),
     Field("sharing.methods", ckan="extras:sharing_methods", column="col_methods"),
     Field("sharing.consumers", ckan="extras:consumers", column="consumers"),
-    Field(
-        "schema",
-        ckan="extras:schema",
-        dcat="dct:conformsTo",
-        datajson="describedBy",
-        column="data_dictionary",
-    ),  # fmt: skip
-    Field("landing_page", ckan="url", dcat="dcat:landingPage", datajson="landingPage"),
 )
 
 DISTRIBUTION: tuple[Field, ...] = (
@@ -160,28 +79,14 @@ DISTRIBUTION: tuple[Field, ...] = (
     Field("description.vi", ckan="description", dcat="dct:description", datajson="description", text="lines"),
     Field("description.en", ckan="description_en", dcat="dct:description", text="lines"),
     Field("format", ckan="format", dcat="dct:format", datajson="format", column="format"),
-    Field(
-        "media_type", ckan="mimetype", dcat="dcat:mediaType", datajson="mediaType", column="col_media_type"
-    ),
-    Field(
-        "download_url",
-        ckan="download_url",
-        dcat="dcat:downloadURL",
-        datajson="downloadURL",
-        column="col_download_url",
-        aliases=("url",),
-    ),  # fmt: skip
-    Field(
-        "access_url",
-        ckan="access_url",
-        dcat="dcat:accessURL",
-        datajson="accessURL",
-        column="col_access_url",
-        aliases=("url",),
-    ),  # fmt: skip
+    Field("media_type", ckan="mimetype", dcat="dcat:mediaType", datajson="mediaType", column="col_media_type"),
+    Field("download_url", ckan="download_url", dcat="dcat:downloadURL", datajson="downloadURL", column="col_download_url", aliases=("url",)),
+    Field("access_url", ckan="access_url", dcat="dcat:accessURL", datajson="accessURL", column="col_access_url", aliases=("url",)),
     Field("byte_size", ckan="size", dcat="dcat:byteSize", column="size"),
+    Field("sample"),  # a local file of sample rows: shown on the page, in no feed
     Field("internal", ckan="internal"),
 )
+# fmt: on
 
 _BY_NAME = {f.name: f for f in DATASET}
 
@@ -204,3 +109,19 @@ def extra_aliases(name: str) -> tuple[str, ...]:
     """The extras keys a CKAN portal may hold a field in: citycat's own first, then the others'."""
     f = _BY_NAME[name]
     return (f.extra, *(a.removeprefix("extras:") for a in f.aliases if a.startswith("extras:")))
+
+
+def by_column(key: str) -> Field:
+    """The dataset field a column of datasets.csv / datasets.xlsx holds (one language's, for the
+    columns of both)."""
+    return next(f for f in DATASET if f.column == key)
+
+
+def plain_texts(fmt: str) -> tuple[Field, ...]:
+    """The free-text dataset fields that ``fmt`` ("ckan", "datajson", "column") holds as they
+    are, under a key of their own, in no particular language: copied both ways unchanged."""
+    return tuple(
+        f
+        for f in DATASET
+        if f.text and getattr(f, fmt) and not f.name.endswith((".vi", ".en")) and "." not in getattr(f, fmt)
+    )
