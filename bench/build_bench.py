@@ -267,7 +267,7 @@ def breakdown(root: Path) -> None:
     renderer = build.Renderer(c, build.default_theme(), today, "public", scored)
     size = sum(len(b) for _, b in renderer.datasets(c.datasets))
     t = stage("dataset pages, cards, annex rows", t, size)
-    for name in feeds.MODULES:
+    for name in feeds.names():
         size = sum(len(b) for _, b in feeds.module_files(name, c, today, "public"))
         t = stage(f"feed {name}", t, size)
     size = sum(len(b) for _, b in renderer.rest(pages, with_feeds=False))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -339,18 +338,3 @@ def test_results_on_dataset_agency_and_home_pages(site):
     assert [a for _, a in rows] == [x["id"] for x in sorted(cards.values(), key=lambda x: x["rank"] or 99)][
         :ranked
     ]
-
-
-def test_a_feeds_second_copies_are_hard_links(site):
-    """The CKAN feed answers under two prefixes and by name and by id (feeds.Copy): the build
-    writes each answer once and hard-links the copies, so they cannot drift apart."""
-    first = site / "api" / "3" / "action"
-    linked = 0
-    for path in sorted(p for p in (site / "api" / "action").rglob("*") if p.is_file()):
-        twin = first / path.relative_to(site / "api" / "action")
-        assert twin.read_bytes() == path.read_bytes()
-        assert os.path.samefile(twin, path), path
-        linked += 1
-    assert linked >= 40 + 9  # a file per public dataset, and the nine lists
-    by_id = [p for p in (first / "package_show").iterdir() if len(p.stem) == 36]
-    assert by_id and all(p.stat().st_nlink == 2 for p in by_id)

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from citycat.cli.main import app
 from citycat.editing.editorschema import PATH, SITE_PATH, editor_schema, render
-from citycat.feeds import MODULES
 from citycat.feeds import editorschema as feed
+from citycat.feeds import names as feed_names
 from citycat.source.load import load
 from tests.conftest import CASES, ROOT, TODAY, assemble
 
@@ -175,7 +175,7 @@ def test_schema_command_writes_checks_and_prints(tmp_path):
 
 
 def test_published_on_the_site():
-    assert "editorschema" in MODULES
+    assert "editorschema" in feed_names()
     c = load(ROOT).catalogue
     ((path, data),) = list(feed.files(c, TODAY, "public"))
     assert path == SITE_PATH and json.loads(data) == editor_schema(c)

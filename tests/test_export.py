@@ -77,7 +77,7 @@ def test_round_trip_through_our_own_turtle_and_data_json():
             assert f"dataset/{d.id}" not in text
 
 
-@pytest.mark.parametrize("fmt", sorted(export.FORMATS))
+@pytest.mark.parametrize("fmt", sorted(export.names()))
 def test_export_writes_each_format_atomically(fmt, tmp_path):
     out = tmp_path / "out.bin"
     result = citycat("export", fmt, "-C", str(ROOT), "--today", TODAY.isoformat(), "--out", str(out))

@@ -65,31 +65,49 @@ def result(files: dict[str, bytes], action: str, prefix: str = "api/3/action/"):
 
 
 def test_the_feed_is_registered_and_linked_from_dataset_pages(catalogue, public):
-    assert "ckan" in feeds.MODULES
+    assert "ckan" in feeds.names()
     open_one = next(d for d in catalogue.datasets if d.access == "open")
-    [(label, path, kind)] = ckan.dataset_links(catalogue, open_one.id)
+    [(label, path, kind, _)] = ckan.dataset_links(catalogue, open_one.id)
     assert (label, kind) == ("feed_ckan", "application/json")
-    assert (label, path, kind) in feeds.dataset_links(catalogue, open_one.id)  # what the page links
+    assert (label, path, kind, "") in feeds.dataset_links(catalogue, open_one.id)  # what the page links
     assert path in public and json.loads(public[path])["name"] == open_one.id
     hidden = next(d for d in catalogue.datasets if d.access == "internal")
     assert feeds.dataset_links(catalogue, hidden.id) == []  # its page must not link a missing file
     assert feeds.dataset_links(catalogue, "khong-co") == []
 
 
-def test_every_list_file_under_both_prefixes_is_ascii_json_in_ckans_envelope(public):
+def test_every_list_file_is_ascii_json_in_ckans_envelope_once(public):
     for action in LIST_ACTIONS:
-        for prefix in ckan.PREFIXES:
-            data = public[prefix + action]
-            data.decode("ascii")  # ensure_ascii: every Vietnamese letter escaped
-            assert result(public, action, prefix) is not None
-        assert public["api/3/action/" + action] == public["api/action/" + action]
+        data = public[ckan.PREFIX + action]
+        data.decode("ascii")  # ensure_ascii: every Vietnamese letter escaped
+        assert result(public, action) is not None
     # package_show is never one static file: a host that ignores ?id= would answer every id with it
     assert not any(path.endswith("/package_show") for path in public)
+    # CKAN's second prefix is deploy/nginx.conf's alias, not a copy
+    assert not any(path.startswith("api/action/") for path in public)
 
 
 def test_paths_stay_inside_the_api_folder(public, internal):
     for path in [*public, *internal]:
-        assert re.match(r"^api/(3/)?action/[a-z_]+(/[a-z0-9_-]+\.json|\.end\.json)?$", path), path
+        assert path == ckan.IDS_MAP or re.match(
+            r"^api/3/action/[a-z_]+(/[a-z0-9_-]+\.json|\.end\.json)?$", path
+        ), path
+
+
+def test_one_answer_per_name_and_a_map_from_ids_to_names(public, internal):
+    for files in (public, internal):
+        lines = files[ckan.IDS_MAP].decode("ascii").splitlines()
+        pairs = [
+            re.fullmatch(r"([a-z_]+):([0-9a-f-]{36}) ([a-z0-9_-]{2,100});", line).groups() for line in lines
+        ]
+        assert len({(action, key) for action, key, _ in pairs}) == len(pairs)
+        for action, key, name in pairs:
+            assert action in ckan.BY_NAME
+            shown = json.loads(files[f"api/3/action/{action}/{name}.json"])["result"]
+            assert shown["id"] == key and shown["name"] == name
+            assert f"api/3/action/{action}/{key}.json" not in files  # no copy by id
+        answers = [path for path in files if path.split("/")[3] in ckan.BY_NAME]
+        assert len(answers) == len(pairs)  # each answered by name once, and each in the map
 
 
 def test_public_edition_publishes_open_and_shared_datasets_only(catalogue, public, internal):
@@ -215,11 +233,8 @@ def test_static_files_say_the_same_as_each_other(public):
     search = result(public, "package_search")
     by_name = {p["name"]: p for p in search["results"]}
     for name, p in by_name.items():
-        for prefix in ckan.PREFIXES:
-            assert json.loads(public[f"{prefix}dataset/{name}.json"]) == p
-        by_id = public[f"api/3/action/package_show/{p['id']}.json"]
-        assert by_id == public[f"api/3/action/package_show/{name}.json"]
-        assert json.loads(by_id)["result"] == p
+        assert json.loads(public[f"api/3/action/dataset/{name}.json"]) == p
+        assert json.loads(public[f"api/3/action/package_show/{name}.json"])["result"] == p
     current = result(public, "current_package_list_with_resources")
     assert sorted(p["name"] for p in current) == sorted(by_name)
     stamps = [p["metadata_modified"] for p in current]
@@ -229,7 +244,7 @@ def test_static_files_say_the_same_as_each_other(public):
     orgs = result(public, "organization_list")
     for name in orgs:
         assert f"api/3/action/organization_show/{name}.json" in public
-    assert sum("/organization_show/" in k for k in public) == 2 * len(orgs)  # by name and by id
+    assert sum("/organization_show/" in k for k in public) == len(orgs)  # by name only
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,7 @@ def test_every_listed_dataset_schema_is_published_unchanged(site):
         assert json.loads(published.read_text("utf-8")) == c.table_schemas[d.get("schema")]
         assert frictionless.Schema.from_descriptor(json.loads(published.read_text("utf-8"))).fields
         assert datapackage.dataset_links(c, d.id) == [
-            ("feed_table_schema", f"schemas/{d.id}.json", "application/json")
+            ("feed_table_schema", f"schemas/{d.id}.json", "application/json", "")
         ]
 
 

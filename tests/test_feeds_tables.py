@@ -158,8 +158,8 @@ def test_a_dataset_page_links_its_row_on_its_own(c, files):
         if d.access == "internal":
             assert links == [] and f"dataset/{d.id}.csv" not in files
             continue
-        ((key, path, kind),) = links
-        assert path == f"dataset/{d.id}.csv" and kind == "text/csv" and key == "feed_csv_row"
+        ((key, path, kind, rel),) = links
+        assert path == f"dataset/{d.id}.csv" and kind == "text/csv" and key == "feed_csv_row" and rel == ""
         alone = pd.read_csv(io.BytesIO(files[path]), encoding="utf-8-sig", dtype=str, keep_default_na=False)
         assert len(alone) == 1
         # the same cells as its row of datasets.csv, all but the running number

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import ckanapi
@@ -42,11 +43,17 @@ def free_port() -> int:
 
 
 def server_block(port: int, root: Path) -> str:
-    """The shipped server block with this test's port and built site: nothing else changes."""
+    """The shipped configuration with this test's port and built site (its root, and the map of
+    ids to names the build wrote there): nothing else changes."""
     text = CONF.read_text("utf-8")
     text, listens = re.subn(r"(?m)^    listen \S+;$", f"    listen 127.0.0.1:{port};", text)
     text, roots = re.subn(r"(?m)^    root \S+;$", f"    root {root};", text)
-    assert (listens, roots) == (1, 1), "deploy/nginx.conf must keep one listen and one root line"
+    text, maps = re.subn(
+        r"(?m)^    include \S+/api/3/action/show_ids\.map;$",
+        f"    include {root}/api/3/action/show_ids.map;",
+        text,
+    )
+    assert (listens, roots, maps) == (1, 1, 1), "deploy/nginx.conf must keep one listen, root and map include"
     return text
 
 
@@ -205,3 +212,64 @@ def test_a_harvester_reads_the_static_search_once_and_stops(nginx):
         start += 100
     names = json.loads((out / "api/3/action/package_list").read_text())["result"]
     assert sorted(seen) == names and len(seen) == len(set(seen))
+
+
+def test_the_second_prefix_and_ids_are_answered_from_the_files_written_once(nginx):
+    """The build writes each answer once, by name, under /api/3/action/; nginx answers
+    /api/action/ and ids through its alias and the generated map."""
+    url, out = nginx
+    assert not (out / "api" / "action").exists()
+    uuid_like = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
+    assert not [p for p in (out / "api/3/action/package_show").iterdir() if uuid_like.match(p.stem)]
+    names = json.loads((out / "api/3/action/package_list").read_text())["result"]
+    org = json.loads((out / "api/3/action/organization_list").read_text())["result"][0]
+    for base in ("/api/3/action/", "/api/action/"):
+        for name in names[:5]:
+            by_name = requests.get(f"{url}{base}package_show", params={"id": name}, timeout=60).json()
+            key = by_name["result"]["id"]
+            assert requests.get(f"{url}{base}package_show", params={"id": key}, timeout=60).json() == by_name
+            alias = requests.get(f"{url}{base}package_show", params={"name_or_id": key}, timeout=60)
+            assert alias.json() == by_name
+        shown = requests.get(f"{url}{base}organization_show", params={"id": org}, timeout=60).json()["result"]
+        again = requests.get(f"{url}{base}organization_show", params={"id": shown["id"]}, timeout=60)
+        assert again.json()["result"] == shown
+        # a package's id is not an organization's
+        wrong = requests.get(f"{url}{base}organization_show", params={"id": key}, timeout=60)
+        assert wrong.status_code == 404 and wrong.json()["error"]["__type"] == "Not Found Error"
+        after = requests.get(f"{url}{base}package_search", params={"start": 1000}, timeout=60).json()
+        assert after["result"]["results"] == []
+        assert requests.get(f"{url}{base}khong_co", timeout=60).status_code == 400
+        assert requests.get(f"{url}{base}package_create", timeout=60).status_code == 403
+
+
+def test_the_map_holds_every_id_of_a_large_catalogue(tmp_path):
+    """nginx accepts the map at the size of a large catalogue (50,000 ids) with the shipped sizes."""
+    binary = nginx_binary()
+    root = tmp_path / "public"
+    (root / "api/3/action").mkdir(parents=True)
+    lines = [
+        f"package_show:{uuid.uuid5(uuid.NAMESPACE_URL, str(i))} du-lieu-so-{i};\n" for i in range(50_000)
+    ]
+    (root / "api/3/action/show_ids.map").write_text("".join(lines), "ascii")
+    (tmp_path / "citycat.conf").write_text(server_block(free_port(), root), "utf-8")
+    (tmp_path / "nginx.conf").write_text(
+        f"error_log {tmp_path}/error.log;\nevents {{ }}\n"
+        f"http {{\n  include /etc/nginx/mime.types;\n  include {tmp_path}/citycat.conf;\n}}\n",
+        "utf-8",
+    )
+    run = subprocess.run(
+        [
+            binary,
+            "-t",
+            "-p",
+            str(tmp_path),
+            "-c",
+            str(tmp_path / "nginx.conf"),
+            "-g",
+            f"pid {tmp_path}/nginx.pid;",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr

@@ -155,7 +155,7 @@ def test_a_register_change_makes_a_full_build(session, tmp_path):
 
 
 def test_only_requests_for_feed_files_wait_for_the_feeds():
-    for rel in ("data.json", "catalog.ttl", "api/3/action/package_list", "dataset/x.rdf", "datasets.xlsx"):
+    for rel in ("data.json", "catalog.ttl", "api/3/action/package_list", "dataset/x.ttl", "datasets.xlsx"):
         assert rebuild.is_feed(rel), rel
     assert rebuild.is_feed("api/3/action/package_show/x.json")
     for rel in (

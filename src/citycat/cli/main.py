@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from citycat import feeds
+
 app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
@@ -231,21 +233,16 @@ def serve(
         server.server_close()
 
 
-class ExportFormat(StrEnum):
-    ttl = "ttl"
-    rdf = "rdf"
-    jsonld = "jsonld"
-    datajson = "datajson"
-    datapackage = "datapackage"
-    csv = "csv"
-    xlsx = "xlsx"
+ExportFormat = StrEnum("ExportFormat", {name: name for name in feeds.exports()})  # the feed registry's
 
 
 @app.command()
 def export(
     format: Annotated[
         ExportFormat,
-        typer.Argument(help="ttl, rdf, jsonld (DCAT-AP 3), datajson, datapackage (zip), csv, xlsx."),
+        typer.Argument(
+            help="; ".join(f"{e.name}: {e.about} → {e.file}" for _, e in feeds.exports().values())
+        ),
     ],
     root: RootOption = Path("."),
     out: Annotated[
@@ -258,7 +255,7 @@ def export(
 ) -> None:
     """Validate, then write one standard export of the whole catalogue (what build publishes).
 
-    Default file: catalog.ttl|.rdf|.jsonld, data.json, datapackage.zip, datasets.csv|.xlsx.
+    The default file is the one named after each format below.
     --lang picks the CSV's language and the messages'. Exit 1 when the catalogue has errors.
     """
     from citycat.feeds import export as exports
@@ -268,7 +265,7 @@ def export(
     if not (root / "datasets.yaml").exists():
         typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
         raise typer.Exit(2)
-    target = Path(out or exports.FORMATS[format.value][0])
+    target = Path(out or exports.default_file(format.value))
     if out != "-" and target.is_dir():
         typer.echo(f"citycat: {target} is a folder: give a file name with --out", err=True)
         raise typer.Exit(2)
@@ -287,7 +284,7 @@ def export(
     except OSError as exc:
         typer.echo(f"citycat: cannot write {target}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"wrote {target} ({len(data):,} bytes, {exports.FORMATS[format.value][1]})", err=True)
+    typer.echo(f"wrote {target} ({len(data):,} bytes, {exports.about(format.value)})", err=True)
 
 
 class ReportFormat(StrEnum):

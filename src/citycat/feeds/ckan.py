@@ -31,20 +31,23 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from citycat import __version__
-from citycat.feeds import Copy
-from citycat.model import policy
+from citycat.feeds import Link
+from citycat.model import fields, policy
 from citycat.model.catalogue import Catalogue, Dataset, Distribution, Record
 from citycat.model.policy import PUBLIC, safe_url
 from citycat.model.vietnamese import sort_key
 
 CKAN_VERSION = "2.10.0"  # the CKAN whose Action API this feed answers like
-PREFIXES = ("api/3/action/", "api/action/")  # CKAN answers under both
-BY_ID = ("package_show", "organization_show", "group_show")  # api/3/action/ACTION/KEY.json
+PREFIX = "api/3/action/"  # the files' folder; deploy/nginx.conf answers CKAN's api/action/ from it too
+BY_NAME = ("package_show", "organization_show", "group_show")  # api/3/action/ACTION/NAME.json
+IDS_MAP = "api/3/action/show_ids.map"  # "ACTION:UUID NAME;" lines: deploy/nginx.conf's map of ids to names
 SEARCH_END = "api/3/action/package_search.end.json"  # the page after the last (deploy/nginx.conf)
 NAME = re.compile(r"^[a-z0-9_-]{2,100}$")  # CKAN's rule for package, organization and group names
 TAG = re.compile(r"^[\w .-]{2,100}$")  # CKAN's tag rule (letters in any script, digits, " _-.")
 _NOT_TAG = re.compile(r"[^\w .-]+")
 NOT_SPECIFIED = "notspecified"  # CKAN's licence id for "no licence given"
+EXTRAS = fields.ckan_extras()  # dataset field → CKAN extras key
+DATES = ("due", "issued", "modified", "temporal.start", "temporal.end")  # extras written as ISO dates
 
 
 _URL_NAMESPACE = uuid.NAMESPACE_URL.bytes
@@ -236,27 +239,10 @@ class _Mapper:
         licence = c.licences.get(get("licence")) if isinstance(get("licence"), str) else None
         tags = _tags(get("keywords.vi") or ())
         dists = policy.distributions(d, self.edition)
-        extras: dict[str, Any] = {
-            "ref": get("ref"),
-            "title_en": get("title.en"),
-            "notes_en": get("description.en"),
-            "tags_en": _tags(get("keywords.en") or ()),
-            "access_level": get("access"),
-            "data_class": get("data_class"),
-            "personal_data": get("personal_data"),
-            "legal_basis": get("legal_basis"),
-            "frequency": get("frequency"),
-            "status": get("status"),
-            "due_date": d.due,
-            "issued": issued,
-            "modified": changed,
-            "spatial_code": get("spatial"),
-            "temporal_start": d.date("temporal.start"),
-            "temporal_end": d.date("temporal.end"),
-            "sharing_methods": get("sharing.methods"),
-            "consumers": get("sharing.consumers"),
-            "schema": get("schema"),
-        }
+        extras: dict[str, Any] = {key: get(f) for f, key in EXTRAS.items()}  # the field table's
+        extras[EXTRAS["keywords.en"]] = _tags(get("keywords.en") or ())
+        for f in DATES:
+            extras[EXTRAS[f]] = d.date(f)
         extras.update({f"internal_{k}": v for k, v in policy.internal_fields(d, self.edition).items()})
         org = self.org_summary.get(get("agency"))
         return {
@@ -464,28 +450,22 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
             ),
         )
     )
-    # The second prefix's files are the first's again (Copy: the build hard-links them).
-    first = PREFIXES[0]
-    for prefix in PREFIXES:
-        same = prefix != first
-        for action, data in out:
-            yield prefix + action, Copy(data, first + action) if same else data
-        for p, one in zip(pub.packages, raw, strict=True):
-            name = f"dataset/{_safe(p['name'])}.json"
-            yield prefix + name, Copy(one, first + name) if same else one
-    # By-id answers, once: deploy/nginx.conf serves them for both prefixes.
+    for action, data in out:
+        yield PREFIX + action, data
+    for p, one in zip(pub.packages, raw, strict=True):
+        yield f"{PREFIX}dataset/{_safe(p['name'])}.json", one
+    # One answer per dataset, organization and group, by name; a request by id finds the name
+    # in the map (deploy/nginx.conf includes it; citycat serve's live API looks ids up itself).
+    ids: list[str] = []
     show = pub.help("package_show")
     for p, one in zip(pub.packages, raw, strict=True):
-        data = envelope(show, one)
-        by_name = f"api/3/action/package_show/{_safe(p['name'])}.json"
-        yield by_name, data
-        yield f"api/3/action/package_show/{p['id']}.json", Copy(data, by_name)
+        yield f"{PREFIX}package_show/{_safe(p['name'])}.json", envelope(show, one)
+        ids.append(f"package_show:{p['id']} {p['name']};\n")
     for action, items in (("organization_show", pub.organizations), ("group_show", pub.groups)):
         for item in items:
-            data = envelope(pub.help(action), dumps(item))
-            by_name = f"api/3/action/{action}/{_safe(item['name'])}.json"
-            yield by_name, data
-            yield f"api/3/action/{action}/{item['id']}.json", Copy(data, by_name)
+            yield f"{PREFIX}{action}/{_safe(item['name'])}.json", envelope(pub.help(action), dumps(item))
+            ids.append(f"{action}:{item['id']} {item['name']};\n")
+    yield IDS_MAP, "".join(ids).encode("ascii")
     empty = b'{"count":' + n + b',"facets":{},"results":[],"search_facets":{},"sort":"name asc"}'
     yield SEARCH_END, envelope(pub.help("package_search"), empty)
 
@@ -493,7 +473,7 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
 _ACCESS: tuple[Catalogue, dict[str, bool]] | None = None  # the last catalogue's listed datasets, by id
 
 
-def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
+def dataset_links(c: Catalogue, dataset_id: str) -> list[Link]:
     """The dataset's CKAN dict, unless its access is internal (then only the intranet has one,
     and a page cannot tell which edition it is in)."""
     global _ACCESS
@@ -501,4 +481,4 @@ def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
         _ACCESS = (c, {d.id: policy.listed(c, d, PUBLIC) for d in c.datasets})
     if not _ACCESS[1].get(dataset_id) or not NAME.match(dataset_id):
         return []
-    return [("feed_ckan", f"api/3/action/dataset/{dataset_id}.json", "application/json")]
+    return [Link("feed_ckan", f"api/3/action/dataset/{dataset_id}.json", "application/json")]

@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from citycat.feeds import common
+from citycat.feeds import Link, common
 from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset
 from citycat.model.policy import safe_url
@@ -110,10 +110,14 @@ def document(c: Catalogue, edition: str) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
+def export(c: Catalogue, fmt: str, edition: str, lang: str) -> bytes:
+    return document(c, edition)
+
+
 def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, bytes]]:
     yield PATH, document(c, edition)
 
 
-def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
+def dataset_links(c: Catalogue, dataset_id: str) -> list[Link]:
     """None: data.json is one file for the whole catalogue (each DCAT file describes one dataset)."""
     return []

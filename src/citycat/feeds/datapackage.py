@@ -25,7 +25,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-from citycat.feeds import common
+from citycat.feeds import Link, common
 from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Distribution
 from citycat.model.policy import PUBLIC, safe_url
@@ -135,8 +135,12 @@ def zipped(c: Catalogue, edition: str) -> bytes:
     return buffer.getvalue()
 
 
-def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
+def export(c: Catalogue, fmt: str, edition: str, lang: str) -> bytes:
+    return zipped(c, edition)
+
+
+def dataset_links(c: Catalogue, dataset_id: str) -> list[Link]:
     d = common.find(c, dataset_id)
     if d is None or not policy.listed(c, d, PUBLIC) or not common.has_schema(c, d):
         return []
-    return [("feed_table_schema", common.SCHEMA_PATH.format(id=d.id), "application/json")]
+    return [Link("feed_table_schema", common.SCHEMA_PATH.format(id=d.id), "application/json")]

@@ -1,11 +1,11 @@
 """DCAT-AP 3: the catalogue as RDF, in Turtle, RDF/XML and JSON-LD.
 
-Files: ``catalog.ttl|.rdf|.jsonld`` (the whole catalogue) and ``dataset/{id}.ttl|.rdf|.jsonld``
+Files: ``catalog.ttl|.rdf|.jsonld`` (the whole catalogue, in each syntax) and ``dataset/{id}.ttl``
 (one dataset with everything it points to that the catalogue itself describes: its agency, the
-city's themes, places, licences, media types). Stable IRIs below the base URL:
+city's themes, places, licences, media types; in Turtle only, once per dataset). Stable IRIs below the base URL:
 
     {base}catalog                       dcat:Catalog
-    {base}dataset/{id}                  dcat:Dataset (its files sit beside it: {id}.ttl …)
+    {base}dataset/{id}                  dcat:Dataset (its Turtle file sits beside it: {id}.ttl)
     {base}dataset/{id}#distribution-{n} dcat:Distribution (n: its place in datasets.yaml, from 0)
     {base}dataset/{id}#contact|#temporal|#rights|#ref   its contact point, period, legal basis, code
     {base}agency/{id}                   foaf:Agent (foaf:Organization) with its ADMS publisher type
@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from citycat.feeds import common
+from citycat.feeds import Link, common
 from citycat.feeds.rdfwrite import (
     PREFIXES,
     RDF_TYPE,
@@ -58,7 +58,8 @@ FORMATS = {
     "rdf": ("application/rdf+xml", rdfxml_block, rdfxml_document),
     "jsonld": ("application/ld+json", jsonld_block, jsonld_document),
 }
-LINK_KEYS = {"ttl": "feed_dcat_ttl", "rdf": "feed_dcat_rdf", "jsonld": "feed_dcat_jsonld"}
+DATASET_FORMAT = "ttl"  # each dataset's own file: one syntax (the catalogue files have all three)
+LINK_KEY = "feed_dcat_ttl"
 
 
 def _texts(record: Record, name: str) -> list[Literal]:
@@ -292,7 +293,7 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
         model = Model(c, edition)
     for ext in FORMATS:
         with common.paused_gc():
-            written = _documents(model, ext)
+            written = _documents(model, ext, per_dataset=ext == DATASET_FORMAT)
         yield from written
 
 
@@ -302,11 +303,16 @@ def catalog(c: Catalogue, edition: str, ext: str) -> bytes:
         return _documents(Model(c, edition), ext, per_dataset=False)[-1][1]
 
 
-def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
-    """A dataset's RDF files, for datasets that every edition lists (an internal-only dataset's
+def export(c: Catalogue, fmt: str, edition: str, lang: str) -> bytes:
+    """``citycat export ttl|rdf|jsonld``: the catalogue file of that syntax."""
+    return catalog(c, edition, fmt)
+
+
+def dataset_links(c: Catalogue, dataset_id: str) -> list[Link]:
+    """A dataset's Turtle file, for datasets that every edition lists (an internal-only dataset's
     page, in the internal edition, links none: the public site has no such files)."""
     d = common.find(c, dataset_id)
     if d is None or not policy.listed(c, d, PUBLIC):
         return []
     path = common.DATASET_PATH.format(id=d.id)
-    return [(LINK_KEYS[ext], f"{path}.{ext}", kind) for ext, (kind, _, _) in FORMATS.items()]
+    return [Link(LINK_KEY, f"{path}.{DATASET_FORMAT}", FORMATS[DATASET_FORMAT][0], rel="alternate")]

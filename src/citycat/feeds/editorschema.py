@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from citycat.editing.editorschema import SITE_PATH, render
+from citycat.feeds import Link
 from citycat.model.catalogue import Catalogue
 
 
@@ -14,5 +15,5 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
     yield SITE_PATH, render(c)
 
 
-def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
+def dataset_links(c: Catalogue, dataset_id: str) -> list[Link]:
     return []

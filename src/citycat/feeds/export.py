@@ -9,52 +9,28 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
+from citycat import feeds
 from citycat.model.catalogue import Catalogue
 
-# format: (default file name, what it holds, the bytes of (catalogue, edition, language))
-FORMATS: dict[str, tuple[str, str, Callable[[Catalogue, str, str], bytes]]] = {}
+
+def names() -> tuple[str, ...]:
+    """The formats, as ``citycat export`` takes them (the feed registry's exports)."""
+    return tuple(feeds.exports())
 
 
-def _register() -> None:
-    from citycat.feeds import datajson, datapackage, dcat, tables
-
-    FORMATS.update(
-        {
-            "ttl": ("catalog.ttl", "DCAT-AP 3, Turtle", lambda c, e, lang: dcat.catalog(c, e, "ttl")),
-            "rdf": ("catalog.rdf", "DCAT-AP 3, RDF/XML", lambda c, e, lang: dcat.catalog(c, e, "rdf")),
-            "jsonld": (
-                "catalog.jsonld",
-                "DCAT-AP 3, JSON-LD",
-                lambda c, e, lang: dcat.catalog(c, e, "jsonld"),
-            ),
-            "datajson": ("data.json", "DCAT-US 1.1 data.json", lambda c, e, lang: datajson.document(c, e)),
-            "datapackage": (
-                "datapackage.zip",
-                "Frictionless Data Package (zip)",
-                lambda c, e, lang: datapackage.zipped(c, e),
-            ),
-            "csv": (
-                "datasets.csv",
-                "one row per dataset, UTF-8 with BOM",
-                lambda c, e, lang: tables.Sheets(c, e).csv(lang),
-            ),
-            "xlsx": (
-                "datasets.xlsx",
-                "datasets and distributions, vi and en sheets",
-                lambda c, e, lang: tables.Sheets(c, e).xlsx(),
-            ),
-        }
-    )
+def default_file(fmt: str) -> str:
+    return feeds.exports()[fmt][1].file
 
 
-_register()
+def about(fmt: str) -> str:
+    return feeds.exports()[fmt][1].about
 
 
 def render(c: Catalogue, fmt: str, edition: str, lang: str = "vi") -> bytes:
-    return FORMATS[fmt][2](c, edition, lang if lang in ("vi", "en") else "vi")
+    feed, _ = feeds.exports()[fmt]
+    return feed.export(c, fmt, edition, lang if lang in ("vi", "en") else "vi")
 
 
 def write(data: bytes, out: Path) -> None:

@@ -25,8 +25,8 @@ import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from citycat.feeds import common, xlsxwrite
-from citycat.model import policy
+from citycat.feeds import Link, common, xlsxwrite
+from citycat.model import fields, policy
 from citycat.model.catalogue import Catalogue, Dataset, Distribution
 from citycat.model.policy import PUBLIC, in_display_order, safe_url
 
@@ -56,6 +56,12 @@ def _labels(register: str, field: str) -> Row:
     return get
 
 
+def _as_is(column: str) -> Row:
+    """The value of the field the column holds (the field table's), as it is."""
+    name = fields.by_column(column).name
+    return lambda c, d, lang, ed: d.get(name, "")
+
+
 def _date(field: str) -> Row:
     return lambda c, d, lang, ed: d.date(field)
 
@@ -80,10 +86,10 @@ COLUMNS: list[tuple[str, Row]] = [
     ("col_access", _label("access_levels", "access")),
     ("col_methods", _labels("sharing_methods", "sharing.methods")),
     ("col_frequency", _label("frequencies", "frequency")),
-    ("col_legal", lambda c, d, lang, ed: d.get("legal_basis", "")),
+    ("col_legal", _as_is("col_legal")),
     ("col_status", _label("statuses", "status")),
     ("col_id", lambda c, d, lang, ed: d.id),
-    ("reference_code", lambda c, d, lang, ed: d.get("ref", "")),
+    ("reference_code", _as_is("reference_code")),
     ("themes", _labels("themes", "themes")),
     (
         "keywords",
@@ -102,8 +108,8 @@ COLUMNS: list[tuple[str, Row]] = [
     ("modified", _date("modified")),
     ("col_temporal_start", _date("temporal.start")),
     ("col_temporal_end", _date("temporal.end")),
-    ("contact", lambda c, d, lang, ed: d.get("contact.name", "")),
-    ("col_contact_email", lambda c, d, lang, ed: d.get("contact.email", "")),
+    ("contact", _as_is("contact")),
+    ("col_contact_email", _as_is("col_contact_email")),
     ("consumers", _labels("agencies", "sharing.consumers")),
     ("formats", _formats),
     ("col_page", lambda c, d, lang, ed: policy.page_url(c, d.id, lang)),
@@ -221,9 +227,15 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
     yield from written
 
 
-def dataset_links(c: Catalogue, dataset_id: str) -> list[tuple[str, str, str]]:
+def export(c: Catalogue, fmt: str, edition: str, lang: str) -> bytes:
+    """``citycat export csv`` (in ``lang``) or ``xlsx`` (both languages)."""
+    sheets = Sheets(c, edition)
+    return sheets.xlsx() if fmt == "xlsx" else sheets.csv(lang)
+
+
+def dataset_links(c: Catalogue, dataset_id: str) -> list[Link]:
     """The dataset's row on its own, for datasets the public edition lists."""
     d = common.find(c, dataset_id)
     if d is None or not policy.listed(c, d, PUBLIC):
         return []
-    return [("feed_csv_row", ROW_PATH.format(id=d.id), "text/csv")]
+    return [Link("feed_csv_row", ROW_PATH.format(id=d.id), "text/csv")]

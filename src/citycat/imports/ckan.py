@@ -3,8 +3,8 @@
 ``fetch`` pages through ``package_search`` with CKAN's own client (``ckanapi``: ``rows``,
 ``start``, sorted by name so pages never overlap) and asks ``organization_show`` and
 ``group_show`` about the organizations and groups the target does not know. ``packages``
-maps the dicts: the inverse of ``citycat.feeds.ckan`` (its extras ``title_en``, ``notes_en``,
-``tags_en``, ``access_level``, ``legal_basis``, ``frequency``… are read back), and of what
+maps the dicts: the inverse of ``citycat.feeds.ckan`` (its extras, named in
+``citycat.model.fields``, are read back), and of what
 other CKAN portals say in CKAN's core fields. The mapping, field by field, is in docs/import.md.
 """
 
@@ -34,13 +34,15 @@ from citycat.imports.common import (
     split_list,
     words,
 )
+from citycat.model import fields
 
 NAME = re.compile(r"^[a-z0-9_-]{2,100}$")
 REF = re.compile(r"^HN-[A-Z]+-\d{3}$")
 MEDIA = re.compile(r"^[a-z]+/[A-Za-z0-9.+-]+$")
 SCHEMA = re.compile(r"^schemas/datasets/[a-z0-9_-]+\.json$")
 ROWS = 100  # a page of package_search (CKAN's default ckan.search.rows_max is 1,000)
-FREQUENCY_KEYS = ("frequency", "update_frequency", "accrual_periodicity", "frequency_of_update")
+EXTRAS = fields.ckan_extras()  # dataset field → the extras key citycat's CKAN feed writes it as
+TEXTS = tuple(f for f in fields.DATASET if f.extra and f.text)  # free text kept in extras
 Progress = Callable[[int, int | None], None]  # (done, total or None)
 
 
@@ -79,6 +81,17 @@ def _search_page(ckan, fq: str, start: int, rows: int) -> dict[str, Any]:
     return ckan.action.package_search(**params)
 
 
+def _client(url: str, agent: str, get_only: bool = False):
+    """CKAN's client, asking under ``/api/3/action/``: every CKAN answers there (as under
+    ``/api/action/``, ckanapi's default), and a static copy of citycat's feed has its files only
+    there."""
+    import ckanapi
+
+    client = ckanapi.RemoteCKAN(url, user_agent=agent, get_only=get_only)
+    client.base_url = "api/3/action/"
+    return client
+
+
 def fetch(
     url: str,
     *,
@@ -103,13 +116,13 @@ def fetch(
         start = dt.datetime.combine(since, dt.time(), tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
         fq = f"{fq} metadata_modified:[{start.strftime('%Y-%m-%dT%H:%M:%SZ')} TO *]".strip()
     errors = (ckanapi.CKANAPIError, requests.exceptions.RequestException, ValueError, TypeError)
-    ckan = ckanapi.RemoteCKAN(url, user_agent=agent)
+    ckan = _client(url, agent)
     try:
         first = _search_page(ckan, fq, 0, rows)
     except (ckanapi.SearchQueryError, ckanapi.SearchError, ckanapi.ValidationError) as exc:
         raise _fail(url, exc) from None
     except errors:  # a static copy of the API answers GET only: try once more that way
-        ckan = ckanapi.RemoteCKAN(url, user_agent=agent, get_only=True)
+        ckan = _client(url, agent, get_only=True)
         try:
             first = _search_page(ckan, fq, 0, rows)
         except errors as exc:
@@ -213,16 +226,19 @@ def _package(p, fetched: Fetched, target: Target, tz, ids: Ids, mapped: Mapped) 
     if name and name != new_id:
         cl.note("id", "id", name)
     x = _extras(p)
+    own = {
+        name: x.get(key) for name, key in EXTRAS.items()
+    }  # citycat's own extras, by field (the field table)
     e: dict[str, Any] = {"id": new_id}
-    if isinstance(x.get("ref"), str):
-        if REF.match(x["ref"].strip()):
-            e["ref"] = x["ref"].strip()
+    if isinstance(own["ref"], str):
+        if REF.match(own["ref"].strip()):
+            e["ref"] = own["ref"].strip()
         else:
-            cl.note("lost", "ref", x["ref"])
+            cl.note("lost", "ref", own["ref"])
     e["title.vi"] = cl.text(p.get("title"), "title.vi") or cl.text(name, "title.vi")
-    e["title.en"] = cl.text(x.get("title_en"), "title.en")
     e["description.vi"] = cl.text(p.get("notes"), "description.vi", multiline=True)
-    e["description.en"] = cl.text(x.get("notes_en"), "description.en", multiline=True)
+    for f in TEXTS:  # free text in citycat's extras, as it is
+        e[f.name] = cl.text(own[f.name], f.name, multiline=f.text == "lines")
 
     org = p.get("organization") if isinstance(p.get("organization"), Mapping) else {}
     org_name = org.get("name") if isinstance(org.get("name"), str) else None
@@ -271,9 +287,9 @@ def _package(p, fetched: Fetched, target: Target, tz, ids: Ids, mapped: Mapped) 
         )
     e["themes"] = ordered_unique(themes)
     e["keywords.vi"] = words(t.get("name") for t in p.get("tags") or () if isinstance(t, Mapping))
-    e["keywords.en"] = words(split_list(x.get("tags_en"), ","))
+    e["keywords.en"] = words(split_list(own["keywords.en"], ","))
 
-    access = x.get("access_level")
+    access = own["access"]
     e["access"] = target.find("access_levels", access)
     if access and not e["access"]:
         cl.note("unknown", "access", access)
@@ -283,27 +299,26 @@ def _package(p, fetched: Fetched, target: Target, tz, ids: Ids, mapped: Mapped) 
             e["access"] = None
         else:
             cl.note("guess", "access", e["access"])
-    e["data_class"] = _code(cl, target, "data_classes", "data_class", x.get("data_class"))
-    e["personal_data"] = boolean(x.get("personal_data")) if x.get("personal_data") is not None else None
-    e["legal_basis"] = cl.text(x.get("legal_basis"), "legal_basis", multiline=True)
+    e["data_class"] = _code(cl, target, "data_classes", "data_class", own["data_class"])
+    e["personal_data"] = boolean(own["personal_data"]) if own["personal_data"] is not None else None
     licence_id = p.get("license_id")
     if licence_id and licence_id != "notspecified":
         e["licence"] = target.licence(licence_id, p.get("license_url"), p.get("license_title"))
         if not e["licence"]:
             cl.note("unknown", "licence", licence_id)
-    freq = next((x[k] for k in FREQUENCY_KEYS if x.get(k)), None)
+    freq = next((x[k] for k in fields.extra_aliases("frequency") if x.get(k)), None)
     e["frequency"] = _code(cl, target, "frequencies", "frequency", freq)
-    e["status"] = _code(cl, target, "statuses", "status", x.get("status"))
-    e["due"] = date(x.get("due_date"))
-    e["issued"] = date(x.get("issued")) or date(p.get("metadata_created"), tz)
-    e["modified"] = date(x.get("modified")) or date(p.get("metadata_modified"), tz)
-    codes = split_list(x.get("spatial_code"), ",")
+    e["status"] = _code(cl, target, "statuses", "status", own["status"])
+    e["due"] = date(own["due"])
+    e["issued"] = date(own["issued"]) or date(p.get("metadata_created"), tz)
+    e["modified"] = date(own["modified"]) or date(p.get("metadata_modified"), tz)
+    codes = split_list(own["spatial"], ",")
     e["spatial"] = [c for c in codes if SPATIAL.match(c)]
     if len(e["spatial"]) < len(codes):
         cl.note("lost", "spatial", ", ".join(c for c in codes if not SPATIAL.match(c)))
-    start, end = date(x.get("temporal_start")), date(x.get("temporal_end"))
+    start, end = date(own["temporal.start"]), date(own["temporal.end"])
     e["temporal.start"], e["temporal.end"] = start, end
-    schema = x.get("schema")
+    schema = own["schema"]
     if isinstance(schema, str) and schema:
         if SCHEMA.match(schema) and (target_root(target) / schema).is_file():
             e["schema"] = schema
@@ -316,12 +331,12 @@ def _package(p, fetched: Fetched, target: Target, tz, ids: Ids, mapped: Mapped) 
         m
         for m in (
             _code(cl, target, "sharing_methods", "sharing.methods", v)
-            for v in split_list(x.get("sharing_methods"), ",")
+            for v in split_list(own["sharing.methods"], ",")
         )
         if m
     ]
     consumers = []
-    for v in split_list(x.get("consumers"), ","):
+    for v in split_list(own["sharing.consumers"], ","):
         found = target.find("agencies", v) or next(
             (a["id"] for a in target.new_agencies if a["id"] == v), None
         )

@@ -34,6 +34,7 @@ from citycat.imports.common import (
     split_list,
     words,
 )
+from citycat.model import fields
 
 PLACE = re.compile(r"/place/([0-9]+)/?$")
 SCHEMA_URL = re.compile(r"/schemas/([a-z0-9_-]+)\.json$")
@@ -115,7 +116,8 @@ def _dataset(item: Mapping[str, Any], target: Target, ids: Ids, mapped: Mapped, 
     e["access"] = target.find("access_levels", level)
     if level and not e["access"]:
         cl.note("unknown", "access", level)
-    e["legal_basis"] = cl.text(item.get("rights"), "legal_basis", multiline=True)
+    for f in fields.plain_texts("datajson"):  # the legal basis, as "rights"
+        e[f.name] = cl.text(item.get(f.datajson), f.name, multiline=f.text == "lines")
     if item.get("personalData") is not None:  # citycat's own extension field
         e["personal_data"] = boolean(item.get("personalData"))
     if item.get("license"):

@@ -38,6 +38,7 @@ from citycat.imports.common import (
     words,
 )
 from citycat.imports.datajson import _schema
+from citycat.model import fields
 from citycat.model.vietnamese import fold
 
 ANNEX = ("col_no", "col_name", "col_agency", "col_content", "col_access", "col_methods", "col_frequency",
@@ -241,7 +242,8 @@ def _row(
         e["agency"] = target.agency(
             cl, name_vi=agency if lang == "vi" else None, name_en=agency if lang == "en" else None
         )
-    e["contact.name"] = cl.text(get("contact"), "contact.name")
+    for f in fields.plain_texts("column"):  # the contact's name, the legal basis: text as it is
+        e[f.name] = cl.text(get(f.column), f.name, multiline=f.text == "lines")
     e["contact.email"] = cl.email(get("col_contact_email"), "contact.email")
     e["themes"] = ordered_unique(
         target.theme(cl, name_vi=t if lang == "vi" else None, name_en=t if lang == "en" else None)
@@ -254,7 +256,6 @@ def _row(
         e["personal_data"] = boolean(get("personal_data"))
         if e["personal_data"] is None:
             cl.note("unknown", "personal_data", get("personal_data"))
-    e["legal_basis"] = cl.text(get("col_legal"), "legal_basis", multiline=True)
     if get("licence"):
         e["licence"] = target.licence(str(get("licence")))
         if not e["licence"]:

@@ -49,19 +49,12 @@ from citycat.source.inputs import DATASETS
 
 BIG_LIST = 500  # datasets: a page listing more is rendered again after any edit, unexamined
 MAX_CHANGED = 200  # entries; more than this and a full build (on every core) is as quick
-FEED_SUFFIXES = (".json", ".jsonld", ".ttl", ".rdf", ".csv", ".xlsx", ".zip")  # what the feeds write
 
 
 def is_feed(rel: str) -> bool:
     """Whether a path below the site's root is a feed's file (the pages, the search indexes and
     the other site files are not): a request for one waits while the feeds are rebuilt."""
-    if rel.startswith("api/"):  # the CKAN action files (some without a suffix)
-        return True
-    return (
-        rel.endswith(FEED_SUFFIXES)
-        and not rel.endswith("search-index.json")
-        and not rel.startswith("static/")
-    )
+    return feeds.is_feed_path(rel)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -649,7 +642,7 @@ def _write_changed(
     return written
 
 
-def _replace(inside: Path, rel: str, data: bytes, link_to: str | None = None) -> None:
+def _replace(inside: Path, rel: str, data: bytes) -> None:
     """Write one file of the site so that a reader sees the old content or the new, never half."""
     path = (inside / rel).resolve()
     if inside not in path.parents:
@@ -657,16 +650,7 @@ def _replace(inside: Path, rel: str, data: bytes, link_to: str | None = None) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        if link_to is not None:
-            source = (inside / link_to).resolve()
-            if inside not in source.parents:
-                raise OSError(f"refused to link outside the output folder: {link_to}")
-            try:
-                os.link(source, tmp)
-            except OSError:
-                tmp.write_bytes(data)
-        else:
-            tmp.write_bytes(data)
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -685,8 +669,7 @@ def _feed_job(name: str) -> dict[str, bytes]:
         digests[rel] = digest
         if old.get(rel) == digest:
             continue
-        of = data.of if isinstance(data, feeds.Copy) else None
-        _replace(inside, rel, data, link_to=of)
+        _replace(inside, rel, data)
     return digests
 
 
@@ -704,10 +687,10 @@ def write_feeds(
     try:
         if parts > 1:
             with multiprocessing.get_context("fork").Pool(parts) as pool:
-                for made in pool.imap_unordered(_feed_job, feeds.MODULES):
+                for made in pool.imap_unordered(_feed_job, feeds.names()):
                     digests.update(made)
         else:
-            for name in feeds.MODULES:
+            for name in feeds.names():
                 digests.update(_feed_job(name))
     finally:
         _FEEDS = None
