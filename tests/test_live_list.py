@@ -49,7 +49,9 @@ def new_entry(block: str, old_id: str) -> str:
     block, titles = re.subn(
         r'(?m)^(    title:\n      vi: ")([^"\n]*)(")', r"\1\2 (bản thêm để kiểm thử)\3", block, count=1
     )
-    block = re.sub(r'(?m)^(    title:\n      vi: .*\n      en: ")([^"\n]*)(")', r"\1\2 (added for a test)\3", block)
+    block = re.sub(
+        r'(?m)^(    title:\n      vi: .*\n      en: ")([^"\n]*)(")', r"\1\2 (added for a test)\3", block
+    )
     assert titles == 1, "the first entry's title is no longer a quoted vi/en pair: adapt this test"
     return block
 
