@@ -12,7 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from citycat.cli.main import app
+from citycat.cli import app
 from citycat.editing.editorschema import PATH, SITE_PATH, editor_schema, render
 from citycat.feeds import MODULES
 from citycat.feeds import editorschema as feed

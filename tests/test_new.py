@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from citycat.cli.main import app
+from citycat.cli import app
 from citycat.editing.fmt import format_text
 from citycat.pipeline.validate import validate
 from citycat.source.yamlsafe import load_file
