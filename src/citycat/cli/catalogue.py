@@ -22,7 +22,9 @@ from citycat.cli.options import (
     RootOption,
     StrictOption,
     TodayOption,
+    catalogue_root,
     city_today,
+    message_language,
     print_findings,
 )
 
@@ -69,9 +71,7 @@ def validate(
         from citycat.cli.editing import since
 
         result = since(root, result, changed_since, lang)
-    language = (lang.value if lang else result.default_language) or "vi"
-    if language not in output.WORDS:
-        language = "vi"
+    language = message_language(lang, result.default_language)
     if format is Format.json:
         typer.echo(output.as_json(result.findings, language, strict, result.datasets))
     elif format is Format.github:
@@ -215,10 +215,7 @@ def export(
     from citycat.feeds import export as exports
     from citycat.pipeline.validate import validate as run
 
-    root = root.resolve()
-    if not (root / "datasets.yaml").exists():
-        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
-        raise typer.Exit(2)
+    root = catalogue_root(root)
     target = Path(out or exports.FORMATS[format.value][0])
     if out != "-" and target.is_dir():
         typer.echo(f"citycat: {target} is a folder: give a file name with --out", err=True)
@@ -255,10 +252,7 @@ def _scored(root: Path, today, lang: Lang | None):
     from citycat.pipeline.validate import validate as run
     from citycat.site import i18n
 
-    root = root.resolve()
-    if not (root / "datasets.yaml").exists():
-        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
-        raise typer.Exit(2)
+    root = catalogue_root(root)
     result = run(root, today or city_today(), use_cache=False, need_catalogue=True)
     language = lang.value if lang else (result.default_language or "vi")
     if not result.ok() or result.catalogue is None:
@@ -448,10 +442,7 @@ def check_links(
     from citycat.source.load import load
     from citycat.source.yamlsafe import FatalYAML
 
-    root = root.resolve()
-    if not (root / "datasets.yaml").exists():
-        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
-        raise typer.Exit(2)
+    root = catalogue_root(root)
     try:
         loaded = load(root)
     except FatalYAML as fatal:
@@ -476,10 +467,7 @@ def check_links(
     if unknown:
         typer.echo(f"citycat: no dataset with id {', '.join(unknown)}", err=True)
         raise typer.Exit(2)
-    todo = links.select(found, previous, only_failed)
-    if dataset:
-        prefixes = tuple(f"{i}: " for i in dataset)
-        todo = [u for u in todo if any(w.startswith(prefixes) for w in found[u].where)]
+    todo = links.select(found, previous, only_failed, dataset or ())
     words = links.WORDS[language]
     if dry_run:
         typer.echo(words["dry"].format(n=len(todo)))

@@ -72,6 +72,14 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def catalogue_root(root: Path) -> Path:
+    """``--root`` resolved; exit 2 when it holds no datasets.yaml."""
+    root = root.resolve()
+    if not (root / "datasets.yaml").exists():
+        raise fail(f"{root} is not a catalogue repository (no datasets.yaml)")
+    return root
+
+
 def print_findings(findings, root: Path, lang: Lang | None, default: str | None) -> None:
     """Findings as ``citycat validate`` prints them, on stderr."""
     from citycat.checks import output
