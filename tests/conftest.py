@@ -12,6 +12,7 @@ live ``datasets.yaml`` at the repository root, so adding a dataset there breaks 
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
 import datetime as dt
 import functools
@@ -42,9 +43,24 @@ IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 def missing(reason: str) -> NoReturn:
     """Skip the test, printing why (a developer's machine), or fail it (under CI)."""
     if IN_CI:
-        pytest.fail(f"{reason} -- under CI it must be there (.ci/run installs it)", pytrace=False)
+        pytest.fail(f"{reason} -- under CI=true a test never skips for want of it", pytrace=False)
     print(f"SKIPPED: {reason}")
     pytest.skip(reason, allow_module_level=True)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say loudly, at the end, which tests did not run and why (not only in the -ra lines)."""
+    reasons: collections.Counter[str] = collections.Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        if isinstance(report.longrepr, tuple):
+            reasons[report.longrepr[2].removeprefix("Skipped: ")] += 1
+    if reasons:
+        terminalreporter.section(
+            "NOT RUN: tests skipped for want of something", sep="!", yellow=True, bold=True
+        )
+        for reason, count in reasons.most_common():
+            terminalreporter.line(f"{count:5} skipped: {reason}")
+        terminalreporter.line("Under CI=true each of these fails instead (tests/conftest.py: missing).")
 
 
 def validators(name: str) -> Path:
