@@ -1,4 +1,4 @@
-"""What the ``citycat import`` tests share: an empty catalogue to import into, the starter
+"""What the ``citycat import`` tests share: an empty catalogue to import into, the frozen starter
 catalogue's site served on loopback, the real command line, and the public values to compare.
 
 An empty catalogue is the starter's registers (``catalogue/``), its Table Schemas (``schemas/``,
@@ -20,14 +20,15 @@ from pathlib import Path
 from citycat.feeds.ckan import tag_name
 from citycat.model.catalogue import Catalogue, Dataset
 from citycat.source.load import load
-from tests.conftest import ROOT, TODAY
+from tests.conftest import TODAY, starter_root
 
 
 def empty_catalogue(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(ROOT / "catalogue", target / "catalogue")
-    shutil.copytree(ROOT / "schemas", target / "schemas")
-    header = (ROOT / "datasets.yaml").read_text("utf-8").split("\ndatasets:")[0]
+    root = starter_root()
+    shutil.copytree(root / "catalogue", target / "catalogue")
+    shutil.copytree(root / "schemas", target / "schemas")
+    header = (root / "datasets.yaml").read_text("utf-8").split("\ndatasets:")[0]
     (target / "datasets.yaml").write_text(header + "\ndatasets: []\n", "utf-8")
     return target
 
@@ -73,7 +74,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 def source_catalogue() -> Catalogue:
-    return load(ROOT).catalogue
+    return load(starter_root()).catalogue
 
 
 def public(c: Catalogue) -> list[Dataset]:
@@ -119,7 +120,7 @@ def built_site(folder: Path) -> Path:
     """The starter catalogue's public site (its feeds: data.json, catalog.*, datasets.xlsx)."""
     from citycat.pipeline.build import build
 
-    build(ROOT, folder, TODAY)
+    build(starter_root(), folder, TODAY)
     return folder
 
 

@@ -22,7 +22,7 @@ from citycat.model.vietnamese import fold, sort_key
 from citycat.pipeline.build import build
 from citycat.pipeline.serve import Live, make_server
 from citycat.source.load import load
-from tests.conftest import CASES, ROOT, TODAY, assemble, citycat_serve
+from tests.conftest import CASES, TODAY, assemble, citycat_serve, starter_root
 
 BIN = Path(sys.executable).parent  # ckanapi's command line is installed beside this Python
 
@@ -31,13 +31,13 @@ BIN = Path(sys.executable).parent  # ckanapi's command line is installed beside 
 def served(tmp_path_factory):
     """``citycat serve`` of the starter catalogue on a free loopback port: (url, site folder)."""
     out = tmp_path_factory.mktemp("serve") / "public"
-    with citycat_serve(ROOT, out) as url:
+    with citycat_serve(starter_root(), out) as url:
         yield url, out
 
 
 @pytest.fixture(scope="module")
 def catalogue():
-    return load(ROOT).catalogue
+    return load(starter_root()).catalogue
 
 
 @pytest.fixture(scope="module")

@@ -15,22 +15,20 @@ import pytest
 
 from citycat.pipeline.build import MARKER, BuildError, build
 from citycat.source.load import load
-from tests.conftest import CASES, ROOT, TODAY, assemble
-
-SHARED = ROOT.parent / "shared"
+from tests.conftest import CASES, TODAY, assemble, need_module, starter_root, validators
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site") / "public"
-    build(ROOT, out, TODAY)
+    build(starter_root(), out, TODAY)
     return out
 
 
 @pytest.fixture(scope="module")
 def intranet(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("intranet") / "internal"
-    build(ROOT, out, TODAY, edition="internal")
+    build(starter_root(), out, TODAY, edition="internal")
     return out
 
 
@@ -86,7 +84,7 @@ def parse(path: Path) -> Links:
 
 
 def test_every_page_and_file_is_written(site):
-    c = load(ROOT).catalogue
+    c = load(starter_root()).catalogue
     for rel in (
         "index.html",
         "en/index.html",
@@ -171,7 +169,7 @@ def test_atom_feeds_parse_and_name_datasets(site):
 
 
 def test_internal_values_never_reach_the_public_edition(site, intranet):
-    c = load(ROOT).catalogue
+    c = load(starter_root()).catalogue
     secrets = set()
     for d in c.datasets:
         secrets |= {str(v) for v in d.internal.values() if len(str(v)) >= 6}
@@ -188,10 +186,10 @@ def test_internal_values_never_reach_the_public_edition(site, intranet):
 
 
 def test_dataset_pages_embed_valid_schema_org_dataset(site):
-    pyshacl = pytest.importorskip("pyshacl", reason="pyshacl is installed by the test extra")
+    pyshacl = need_module("pyshacl")
     import rdflib
 
-    shapes = rdflib.Graph().parse(SHARED / "validators" / "schemaorg" / "google-dataset.ttl")
+    shapes = rdflib.Graph().parse(validators("schemaorg") / "google-dataset.ttl")
     data = rdflib.Graph()
     pages = sorted(site.glob("datasets/*/index.html")) + sorted(site.glob("en/datasets/*/index.html"))
     for page in pages:
@@ -315,7 +313,7 @@ def test_results_on_dataset_agency_and_home_pages(site):
     from citycat.pipeline.validate import validate
     from citycat.quality import scores
 
-    result = validate(ROOT, TODAY, use_cache=False, need_catalogue=True)
+    result = validate(starter_root(), TODAY, use_cache=False, need_catalogue=True)
     c = result.catalogue
     all_scores = scores.score_all(c, result.findings, TODAY)
     for d in c.datasets[:10]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from citycat.cli.main import app
+from citycat.cli import app
 from citycat.editing.changes import ChangesError, breaking, compare, keep
 from citycat.pipeline.validate import validate
 from tests.conftest import CASES, TODAY, assemble

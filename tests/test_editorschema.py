@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import subprocess
 
 import jsonschema
@@ -13,12 +12,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from citycat.cli.main import app
+from citycat.cli import app
 from citycat.editing.editorschema import PATH, SITE_PATH, editor_schema, render
 from citycat.feeds import editorschema as feed
 from citycat.feeds import names as feed_names
 from citycat.source.load import load
-from tests.conftest import CASES, ROOT, TODAY, assemble
+from tests.conftest import CASES, ROOT, TODAY, assemble, need_program
 
 runner = CliRunner()
 
@@ -134,9 +133,7 @@ def test_it_rejects_what_validate_rejects(schema, case):
 
 def test_patterns_mean_the_same_in_an_editors_regular_expressions(schema):
     """VS Code runs patterns as ECMAScript regular expressions, where \\w is ASCII only."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
+    node = need_program("node", "Debian: apt-get install nodejs")
     keyword = schema["definitions"]["dataset"]["properties"]["keywords"]["properties"]["vi"]["items"][
         "pattern"
     ]

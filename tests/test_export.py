@@ -14,7 +14,7 @@ import rdflib
 
 from citycat.feeds import export
 from citycat.source.load import load
-from tests.conftest import ROOT, TODAY
+from tests.conftest import TODAY, starter_root
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
@@ -27,7 +27,7 @@ def citycat(*args: str, cwd=None) -> subprocess.CompletedProcess:
 
 
 def test_round_trip_through_our_own_turtle_and_data_json():
-    c = load(ROOT).catalogue
+    c = load(starter_root()).catalogue
     graph = rdflib.Graph().parse(data=export.render(c, "ttl", "public"), format="turtle")
     doc = json.loads(export.render(c, "datajson", "public"))
     by_id = {d["identifier"]: d for d in doc["dataset"]}
@@ -80,25 +80,29 @@ def test_round_trip_through_our_own_turtle_and_data_json():
 @pytest.mark.parametrize("fmt", sorted(export.names()))
 def test_export_writes_each_format_atomically(fmt, tmp_path):
     out = tmp_path / "out.bin"
-    result = citycat("export", fmt, "-C", str(ROOT), "--today", TODAY.isoformat(), "--out", str(out))
+    result = citycat(
+        "export", fmt, "-C", str(starter_root()), "--today", TODAY.isoformat(), "--out", str(out)
+    )
     assert result.returncode == 0, result.stderr.decode()
     data = out.read_bytes()
-    assert data == export.render(load(ROOT).catalogue, fmt, "public")
+    assert data == export.render(load(starter_root()).catalogue, fmt, "public")
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]  # no temporary file left
 
 
 def test_export_to_stdout_and_default_names(tmp_path):
-    result = citycat("export", "datajson", "-C", str(ROOT), "--today", TODAY.isoformat(), "-o", "-")
+    result = citycat("export", "datajson", "-C", str(starter_root()), "--today", TODAY.isoformat(), "-o", "-")
     assert result.returncode == 0
     assert json.loads(result.stdout)["dataset"]
-    result = citycat("export", "datapackage", "-C", str(ROOT), "--today", TODAY.isoformat(), cwd=tmp_path)
+    result = citycat(
+        "export", "datapackage", "-C", str(starter_root()), "--today", TODAY.isoformat(), cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr.decode()
     assert (
         zipfile.ZipFile(io.BytesIO((tmp_path / "datapackage.zip").read_bytes())).namelist()[0]
         == "datapackage.json"
     )
     result = citycat(
-        "export", "csv", "--lang", "en", "-C", str(ROOT), "-o", "-", "--today", TODAY.isoformat()
+        "export", "csv", "--lang", "en", "-C", str(starter_root()), "-o", "-", "--today", TODAY.isoformat()
     )
     assert result.stdout.startswith(b"\xef\xbb\xbfNo.,Dataset,")
 
@@ -115,10 +119,10 @@ def test_export_refuses_a_catalogue_with_errors_and_keeps_the_old_file(make_case
 
 def test_export_mistakes_get_messages_not_tracebacks(tmp_path):
     for args in (
-        ("export", "pdf", "-C", str(ROOT)),
+        ("export", "pdf", "-C", str(starter_root())),
         ("export", "ttl", "-C", str(tmp_path)),
-        ("export", "ttl", "-C", str(ROOT), "-o", str(tmp_path)),
-        ("export", "ttl", "-C", str(ROOT), "-o", str(tmp_path / "missing" / "x.ttl")),
+        ("export", "ttl", "-C", str(starter_root()), "-o", str(tmp_path)),
+        ("export", "ttl", "-C", str(starter_root()), "-o", str(tmp_path / "missing" / "x.ttl")),
     ):
         result = citycat(*args)
         assert result.returncode == 2, args
@@ -126,7 +130,7 @@ def test_export_mistakes_get_messages_not_tracebacks(tmp_path):
 
 
 def test_internal_edition_export_has_everything():
-    c = load(ROOT).catalogue
+    c = load(starter_root()).catalogue
     text = export.render(c, "ttl", "internal").decode("utf-8")
     assert all(f"dataset/{d.id}" in text for d in c.datasets)
     assert all(x.url in text for d in c.datasets for x in d.distributions if x.internal)

@@ -14,7 +14,7 @@ import pytest
 from citycat import feeds
 from citycat.feeds import ckan
 from citycat.source.load import load
-from tests.conftest import ROOT, TODAY
+from tests.conftest import TODAY, starter_root
 
 LIST_ACTIONS = (
     "package_list",
@@ -44,7 +44,7 @@ CKAN_TAG = re.compile(r"^[\w \-.]*$", re.UNICODE)  # ckan.logic.validators.tag_n
 
 @pytest.fixture(scope="module")
 def catalogue():
-    return load(ROOT).catalogue
+    return load(starter_root()).catalogue
 
 
 @pytest.fixture(scope="module")

@@ -9,18 +9,17 @@ import pytest
 
 from citycat.feeds import datajson
 from citycat.source.load import load
-from tests.conftest import CASES, ROOT, TODAY, assemble
+from tests.conftest import CASES, TODAY, assemble, need_module, starter_root, validators
 
-jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is installed by the test extra")
-referencing = pytest.importorskip("referencing")
-
-SCHEMAS = ROOT.parent / "shared" / "validators" / "datajson-1.1-non-federal"
+jsonschema = need_module("jsonschema")
+referencing = need_module("referencing")
 
 
 @pytest.fixture(scope="module")
 def validator():
-    pytest.importorskip("rfc3987", reason="without it, 'uri' formats are not checked")
-    pytest.importorskip("rfc3339_validator", reason="without it, 'date-time' formats are not checked")
+    need_module("rfc3987", "without it, 'uri' formats are not checked")
+    need_module("rfc3339_validator", "without it, 'date-time' formats are not checked")
+    schemas = validators("datajson-1.1-non-federal")
     registry = referencing.Registry().with_resources(
         (
             path.name,
@@ -28,9 +27,9 @@ def validator():
                 json.loads(path.read_text("utf-8")), default_specification=referencing.jsonschema.DRAFT4
             ),
         )
-        for path in SCHEMAS.glob("*.json")
+        for path in schemas.glob("*.json")
     )
-    schema = json.loads((SCHEMAS / "catalog.json").read_text("utf-8"))
+    schema = json.loads((schemas / "catalog.json").read_text("utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     checker = cls.FORMAT_CHECKER
     assert "uri" in checker.checkers, "rfc3987 must be installed so URLs are checked"
@@ -43,7 +42,7 @@ def errors(validator, doc) -> list[str]:
 
 @pytest.fixture(scope="module")
 def doc() -> dict:
-    files = dict(datajson.files(load(ROOT).catalogue, TODAY, "public"))
+    files = dict(datajson.files(load(starter_root()).catalogue, TODAY, "public"))
     assert list(files) == ["data.json"]
     return json.loads(files["data.json"])
 
@@ -51,11 +50,13 @@ def doc() -> dict:
 def test_starter_catalogue_is_valid_data_json(validator, doc):
     assert errors(validator, doc) == []
     assert doc["conformsTo"] == "https://project-open-data.cio.gov/v1.1/schema"
-    assert len(doc["dataset"]) == sum(1 for d in load(ROOT).catalogue.datasets if d.access != "internal")
+    assert len(doc["dataset"]) == sum(
+        1 for d in load(starter_root()).catalogue.datasets if d.access != "internal"
+    )
 
 
 def test_internal_edition_and_good_case_are_valid(validator, tmp_path):
-    c = load(ROOT).catalogue
+    c = load(starter_root()).catalogue
     internal = json.loads(datajson.document(c, "internal"))
     assert errors(validator, internal) == []
     assert {d["accessLevel"] for d in internal["dataset"]} == {"public", "restricted public", "non-public"}
@@ -78,7 +79,7 @@ def test_the_schema_is_really_applied(validator, doc):
 
 
 def test_mapping_follows_the_registers(doc):
-    c = load(ROOT).catalogue
+    c = load(starter_root()).catalogue
     by_id = {d["identifier"].rsplit("/", 1)[1]: d for d in doc["dataset"]}
     for d in c.datasets:
         if d.access == "internal":

@@ -13,7 +13,7 @@ import pytest
 
 from citycat.feeds import datapackage
 from citycat.source.load import load
-from tests.conftest import ROOT, TODAY
+from tests.conftest import TODAY, starter_root
 
 
 def write(files, folder: Path) -> Path:
@@ -26,7 +26,7 @@ def write(files, folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    c = load(ROOT).catalogue
+    c = load(starter_root()).catalogue
     return write(datapackage.files(c, TODAY, "public"), tmp_path_factory.mktemp("dp"))
 
 
@@ -60,7 +60,7 @@ def test_foreign_keys_are_checked(site, tmp_path):
 
 
 def test_public_package_leaves_internal_rows_out():
-    c = load(ROOT).catalogue
+    c = load(starter_root()).catalogue
     public = dict(datapackage.files(c, TODAY, "public"))
     internal = dict(datapackage.files(c, TODAY, "internal"))
     hidden = [d.id for d in c.datasets if d.access == "internal"]
@@ -73,7 +73,7 @@ def test_public_package_leaves_internal_rows_out():
 
 
 def test_every_listed_dataset_schema_is_published_unchanged(site):
-    c = load(ROOT).catalogue
+    c = load(starter_root()).catalogue
     for d in c.datasets:
         published = site.parent / "schemas" / f"{d.id}.json"
         if d.access == "internal" or not d.get("schema"):
@@ -87,7 +87,7 @@ def test_every_listed_dataset_schema_is_published_unchanged(site):
 
 
 def test_zip_export_is_valid_and_reproducible(tmp_path):
-    c = load(ROOT).catalogue
+    c = load(starter_root()).catalogue
     data = datapackage.zipped(c, "public")
     assert data == datapackage.zipped(c, "public")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

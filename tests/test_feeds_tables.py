@@ -12,7 +12,7 @@ import pytest
 from citycat.feeds import common, tables, xlsxwrite
 from citycat.site.i18n import load_strings
 from citycat.source.load import load
-from tests.conftest import ROOT, TODAY
+from tests.conftest import ROOT, TODAY, starter_root
 
 ANNEX = [
     "col_no",
@@ -29,7 +29,7 @@ ANNEX = [
 
 @pytest.fixture(scope="module")
 def c():
-    return load(ROOT).catalogue
+    return load(starter_root()).catalogue
 
 
 @pytest.fixture(scope="module")

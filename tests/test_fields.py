@@ -9,7 +9,7 @@ import re
 from typer.testing import CliRunner
 
 from citycat.checks.docs import fields_markdown
-from citycat.cli.main import app
+from citycat.cli import app
 from citycat.source.load import load
 from tests.conftest import CASES, ROOT, assemble
 

@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 from typer.testing import CliRunner
 
-from citycat.cli.main import app
+from citycat.cli import app
 from citycat.editing.fmt import (
     DATASET_KEYS,
     DISTRIBUTION_KEYS,

@@ -11,7 +11,7 @@ import pytest
 from citycat.feeds.ckan import publish
 from citycat.source.inputs import CATALOGUE as INPUTS
 from citycat.source.load import load
-from tests.conftest import ROOT, TODAY, citycat_serve
+from tests.conftest import TODAY, citycat_serve, starter_root
 from tests.importing import (
     FolderServer,
     citycat,
@@ -27,8 +27,9 @@ from tests.importing import (
 def served(tmp_path_factory):
     """``citycat serve`` of a copy of the starter catalogue: (url, built site folder)."""
     copy = tmp_path_factory.mktemp("source")
+    root = starter_root()
     for name in INPUTS:
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copyfile)(ROOT / name, copy / name)
+        (shutil.copytree if (root / name).is_dir() else shutil.copyfile)(root / name, copy / name)
     out = copy / "public"
     with citycat_serve(copy, out) as url:
         yield url, out
@@ -57,7 +58,7 @@ def test_every_public_field_survives_the_ckan_api(round_trip, source):
     compare(source, c, unordered={"keywords.vi"})
     assert {p.name: p.read_bytes() for p in (target / "catalogue").iterdir()} == registers  # nothing to add
     text = (target / "datasets.yaml").read_text("utf-8")
-    header = (ROOT / "datasets.yaml").read_text("utf-8").split("\ndatasets:")[0]
+    header = (starter_root() / "datasets.yaml").read_text("utf-8").split("\ndatasets:")[0]
     assert text.startswith(header + "\ndatasets:\n  - id: ")  # the comments stay, byte for byte
     citycat("validate", "--root", str(target), "--today", TODAY.isoformat(), check=True)
     citycat("fmt", "--check", "--root", str(target), check=True)

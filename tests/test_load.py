@@ -8,12 +8,12 @@ import pytest
 
 from citycat.model.catalogue import Catalogue, Dataset
 from citycat.source.load import load
-from tests.conftest import ROOT
+from tests.conftest import STARTER
 
 
 @pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    loaded = load(ROOT)
+def catalogue(starter) -> Catalogue:
+    loaded = load(starter)
     assert [f.code for f in loaded.findings] == []
     return loaded.catalogue
 
@@ -37,7 +37,7 @@ def test_catalogue_is_immutable(catalogue):
 
 
 def test_every_value_has_its_place(catalogue):
-    lines = (ROOT / "datasets.yaml").read_text("utf-8").split("\n")
+    lines = (STARTER / "datasets.yaml").read_text("utf-8").split("\n")
     checked = 0
     for d in catalogue.datasets:
         for name, value in d.fields.items():

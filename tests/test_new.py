@@ -3,17 +3,16 @@ byte for byte as it was, and the result valid and already in the canonical layou
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from citycat.cli.main import app
+from citycat.cli import app
 from citycat.editing.fmt import format_text
 from citycat.pipeline.validate import validate
 from citycat.source.yamlsafe import load_file
-from tests.conftest import CASES, ROOT, TODAY, assemble
+from tests.conftest import CASES, TODAY, assemble, copy_starter
 
 runner = CliRunner()
 
@@ -48,12 +47,8 @@ FLAGS = [
 
 @pytest.fixture
 def repo_copy(tmp_path: Path) -> Path:
-    """The repository's own catalogue: comments, section headers, blank lines between entries."""
-    root = tmp_path / "repo"
-    for name in ("catalogue", "schemas", "samples"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copyfile(ROOT / "datasets.yaml", root / "datasets.yaml")
-    return root
+    """The starter catalogue (frozen): comments, section headers, blank lines between entries."""
+    return copy_starter(tmp_path / "repo")
 
 
 def entries(root: Path) -> list[dict]:

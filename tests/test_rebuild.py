@@ -1,29 +1,23 @@
 """``citycat.pipeline.rebuild``: a rebuild by entries writes exactly the site a full build writes.
 
-Each test edits a copy of the project's own catalogue (49 datasets) the way a data officer
+Each test edits a copy of the frozen starter catalogue (49 datasets) the way a data officer
 does, lets a ``Session`` rebuild, waits for its feeds, then builds the same catalogue in full
 into another folder and compares every file byte for byte, and the findings.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from citycat.pipeline import rebuild
 from citycat.pipeline.build import MARKER, build
-from tests.conftest import ROOT, TODAY
+from tests.conftest import TODAY, copy_starter
 
 
 def copy_catalogue(target: Path) -> Path:
-    target.mkdir(parents=True)
-    shutil.copyfile(ROOT / "datasets.yaml", target / "datasets.yaml")
-    for name in ("catalogue", "schemas", "samples"):
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, target / name)
-    return target
+    return copy_starter(target)
 
 
 def files_of(out: Path) -> dict[str, bytes]:

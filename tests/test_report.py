@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import starter_root
 
 DAY = "2026-11-28"
 
@@ -22,7 +22,7 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def starter_json() -> dict:
-    res = run("report", "-C", str(ROOT), "--today", DAY, "--format", "json", "--lang", "en")
+    res = run("report", "-C", str(starter_root()), "--today", DAY, "--format", "json", "--lang", "en")
     assert res.returncode == 0, res.stderr.decode()
     return json.loads(res.stdout)
 
@@ -48,20 +48,20 @@ def test_json_report_of_the_starter_catalogue(starter_json):
 
 
 def test_report_for_one_agency(tmp_path):
-    res = run("report", "-C", str(ROOT), "--today", DAY, "-f", "json", "--agency", "so-tu-phap")
+    res = run("report", "-C", str(starter_root()), "--today", DAY, "-f", "json", "--agency", "so-tu-phap")
     assert res.returncode == 0, res.stderr.decode()
     r = json.loads(res.stdout)
     assert r["agency"] == "so-tu-phap" and r["scope"] == "Sở Tư pháp"
     assert r["datasets"] and all(d["agency"] == "Sở Tư pháp" for d in r["datasets"])
     assert all(d["agency"] == "Sở Tư pháp" for d in r["late"])
     assert [a["id"] for a in r["ranking"]] == ["so-tu-phap"] and len(r["all_ranking"]) == 17
-    bad = run("report", "-C", str(ROOT), "--today", DAY, "--agency", "so-khong-co")
+    bad = run("report", "-C", str(starter_root()), "--today", DAY, "--agency", "so-khong-co")
     assert bad.returncode == 2 and b"so-khong-co" in bad.stderr and b"Traceback" not in bad.stderr
 
 
 def test_markdown_report_in_both_languages():
-    vi = run("report", "-C", str(ROOT), "--today", DAY).stdout.decode()
-    en = run("report", "-C", str(ROOT), "--today", DAY, "--lang", "en").stdout.decode()
+    vi = run("report", "-C", str(starter_root()), "--today", DAY).stdout.decode()
+    en = run("report", "-C", str(starter_root()), "--today", DAY, "--lang", "en").stdout.decode()
     assert (
         vi.startswith("# Báo cáo tiến độ và kết quả: Danh mục dữ liệu dùng chung")
         and "## Xếp hạng cơ quan" in vi
@@ -108,7 +108,9 @@ def test_html_report_is_standalone_and_escaped(tmp_path, good):
 
 def test_xlsx_report_reads_back(tmp_path):
     out = tmp_path / "report.xlsx"
-    res = run("report", "-C", str(ROOT), "--today", DAY, "-f", "xlsx", "--lang", "en", "-o", str(out))
+    res = run(
+        "report", "-C", str(starter_root()), "--today", DAY, "-f", "xlsx", "--lang", "en", "-o", str(out)
+    )
     assert res.returncode == 0, res.stderr.decode()
     sheets = pd.read_excel(out, sheet_name=None)
     assert list(sheets) == ["Agencies ranked", "Overdue datasets", "Datasets"]
@@ -132,7 +134,7 @@ def test_score_prints_one_datasets_breakdown():
         "score",
         "danh-sach-nha-thuoc-quay-thuoc-du-dieu-kien-kinh-doanh-duoc",
         "-C",
-        str(ROOT),
+        str(starter_root()),
         "--today",
         DAY,
         "--lang",
@@ -146,12 +148,12 @@ def test_score_prints_one_datasets_breakdown():
         "score",
         "danh-sach-nha-thuoc-quay-thuoc-du-dieu-kien-kinh-doanh-duoc",
         "-C",
-        str(ROOT),
+        str(starter_root()),
         "--today",
         DAY,
         "--json",
     )
     data = json.loads(js.stdout)
     assert data["overall"] == round(sum(s["score"] for s in data["standards"].values()) / 6)
-    missing = run("score", "khong-co", "-C", str(ROOT), "--today", DAY)
+    missing = run("score", "khong-co", "-C", str(starter_root()), "--today", DAY)
     assert missing.returncode == 2 and b"khong-co" in missing.stderr

@@ -13,9 +13,8 @@ import yaml
 
 from citycat.pipeline.validate import validate
 from citycat.quality import scores
-from tests.conftest import ROOT, TODAY
+from tests.conftest import ROOT, TODAY, starter_root, validators
 
-SHARED = ROOT.parent / "shared" / "validators" / "quality"
 PHARMACIES = "danh-sach-nha-thuoc"  # open, published, with a Table Schema and a sample
 PRACTITIONERS = "nguoi-hanh-nghe-kham-chua-benh"  # shared, no schema, an API
 
@@ -46,7 +45,7 @@ def edit(root: Path, old: str, new: str, count: int = 1) -> None:
 
 
 def test_mqa_weights_and_bands_are_data_europa_eus():
-    theirs = yaml.safe_load((SHARED / "mqa-indicators.yaml").read_text("utf-8"))
+    theirs = yaml.safe_load((validators("quality") / "mqa-indicators.yaml").read_text("utf-8"))
     ours = scores.rules()["mqa"]
     assert ours["max_points"] == theirs["max_points"] == 405
     flat = {
@@ -60,7 +59,7 @@ def test_mqa_weights_and_bands_are_data_europa_eus():
 
 
 def test_freshness_bands_are_hdxs():
-    theirs = yaml.safe_load((SHARED / "hdx-freshness-aging.yaml").read_text("utf-8"))["aging"]
+    theirs = yaml.safe_load((validators("quality") / "hdx-freshness-aging.yaml").read_text("utf-8"))["aging"]
     ours = scores.rules()["freshness"]["aging"]
     assert ours == {k: [v["Due"], v["Overdue"], v["Delinquent"]] for k, v in theirs.items()}
 
@@ -216,7 +215,7 @@ def test_agencies_ranked_with_their_counts(good):
 
 
 def test_deadline_lists_the_late_longest_first():
-    result = validate(ROOT, TODAY, use_cache=False, need_catalogue=True)
+    result = validate(starter_root(), TODAY, use_cache=False, need_catalogue=True)
     c = result.catalogue
     late = scores.deadline(c, TODAY)
     assert late["days_left"] == (c.settings.get("deadline") - TODAY).days
@@ -226,7 +225,7 @@ def test_deadline_lists_the_late_longest_first():
 
 
 def test_the_starter_catalogue_scores_every_dataset():
-    result = validate(ROOT, TODAY, use_cache=False, need_catalogue=True)
+    result = validate(starter_root(), TODAY, use_cache=False, need_catalogue=True)
     all_scores = scores.score_all(result.catalogue, result.findings, TODAY)
     assert len(all_scores) == 49
     for s in all_scores.values():

@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import json
 import re
-import shutil
 import subprocess
 from collections import Counter
 from html.parser import HTMLParser
@@ -18,14 +17,14 @@ from citycat.model.vietnamese import fold
 from citycat.site import views
 from citycat.site.searchindex import FIELDS, MULTI, build_index, records
 from citycat.source.load import load
-from tests.conftest import ROOT, TODAY
+from tests.conftest import ROOT, TODAY, need_program, starter_root
 
 LANGS = ("vi", "en")
 
 
 @pytest.fixture(scope="module")
 def catalogue():
-    return load(ROOT).catalogue
+    return load(starter_root()).catalogue
 
 
 @pytest.fixture(scope="module")
@@ -135,9 +134,7 @@ def test_no_internal_value_is_in_the_index(catalogue, indexes):
 
 
 def test_search_js_folds_as_python_does(catalogue, tmp_path):
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
+    node = need_program("node", "Debian: apt-get install nodejs")
     source = (ROOT / "site" / "static" / "search.js").read_text("utf-8")
     match = re.search(r"const fold = \(s\) =>\s*(.+?);\n", source, re.S)
     assert match, "search.js no longer defines `const fold = (s) => …;`"

@@ -23,8 +23,15 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     )
 
 
-def test_starter_catalogue_has_no_errors():
+def test_live_catalogue_has_no_errors():
     result = validate(ROOT, TODAY, use_cache=False)
+    errors = [f"{f.loc} {f.code} {f.message('en')}" for f in result.findings if f.level == ERROR]
+    assert errors == []
+    assert result.datasets > 0
+
+
+def test_starter_catalogue_has_no_errors(starter):
+    result = validate(starter, TODAY, use_cache=False)
     errors = [f"{f.loc} {f.code} {f.message('en')}" for f in result.findings if f.level == ERROR]
     assert errors == []
     assert result.datasets == 49

@@ -7,7 +7,7 @@ import datetime as dt
 from citycat.model.policy import INTERNAL, PUBLIC, safe_url
 from citycat.site.views import Page, dataset_view, pages, progress, relative
 from citycat.source.load import load
-from tests.conftest import ROOT, TODAY
+from tests.conftest import ROOT, TODAY, starter_root
 
 
 def test_relative_links_between_pages():
@@ -42,7 +42,7 @@ def test_only_web_urls_are_linked():
 
 
 def test_progress_adds_up():
-    c = load(ROOT).catalogue
+    c = load(starter_root()).catalogue
     p = progress(c, TODAY)
     assert p["total"] == 49 == sum(p["by_status"].values()) == sum(p["by_access"].values())
     assert p["days_left"] == (dt.date(2026, 12, 31) - TODAY).days == 33
@@ -50,7 +50,7 @@ def test_progress_adds_up():
 
 
 def test_internal_values_only_in_the_internal_edition():
-    c = load(ROOT).catalogue
+    c = load(starter_root()).catalogue
     d = next(d for d in c.datasets if d.internal and any(x.internal for x in d.distributions))
     public = dataset_view(d, c, "vi", TODAY, PUBLIC)
     internal = dataset_view(d, c, "vi", TODAY, INTERNAL)
@@ -60,7 +60,7 @@ def test_internal_values_only_in_the_internal_edition():
 
 
 def test_every_dataset_has_a_page_in_both_languages():
-    c = load(ROOT).catalogue
+    c = load(starter_root()).catalogue
     files = {p.file for p in pages(c, TODAY)}
     for d in c.datasets:
         assert f"datasets/{d.id}/index.html" in files and f"en/datasets/{d.id}/index.html" in files

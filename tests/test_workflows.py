@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import CASES, ROOT, assemble
+from tests.conftest import CASES, ROOT, assemble, missing
 
 BIN = Path(sys.executable).parent
 WORKFLOW = ROOT / ".github" / "workflows" / "catalogue.yml"
@@ -23,7 +23,7 @@ HOOKS = ROOT / ".pre-commit-hooks.yaml"
 def check_jsonschema(builtin: str, path: Path) -> subprocess.CompletedProcess:
     tool = BIN / "check-jsonschema"
     if not tool.exists():
-        pytest.skip("check-jsonschema is not installed (pip install -e '.[test]')")
+        missing("check-jsonschema is not installed (pip install -e '.[test]')")
     return subprocess.run([str(tool), "--builtin-schema", builtin, str(path)], capture_output=True, text=True)
 
 

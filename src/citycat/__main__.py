@@ -1,3 +1,3 @@
-from citycat.cli.main import main
+from citycat.cli import main
 
 main()

@@ -7,14 +7,12 @@ from anywhere else: every request Chromium makes to a host other than loopback i
 fails the test that caused it.
 
 Without Chromium, axe-core or Playwright the suite is skipped with the reason, except under CI
-(the environment variable ``CI`` set), where a missing browser fails every browser test.
+(``CI=true``), where a missing part fails every browser test (``tests.conftest.missing``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
-import os
 import shutil
 import tempfile
 import threading
@@ -24,8 +22,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-TODAY = dt.date(2026, 11, 28)
+from tests.conftest import ROOT, TODAY, missing, starter_root
+
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -47,17 +45,12 @@ def _missing() -> list[str]:
 
 
 MISSING = _missing()
-IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def require_browser_parts() -> None:
     """Skip (on a developer's machine) or fail (under CI) when the browser parts are missing."""
     if MISSING:
-        reason = "browser tests need " + "; ".join(MISSING)
-        if IN_CI:
-            pytest.fail(reason + " -- under CI they must be installed (.ci/run)", pytrace=False)
-        print(f"SKIPPED: {reason}")
-        pytest.skip(reason)
+        missing("browser tests need " + "; ".join(MISSING))
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +68,7 @@ def catalogue():
     require_browser_parts()
     from citycat.source.load import load
 
-    return load(ROOT).catalogue
+    return load(starter_root()).catalogue
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +77,7 @@ def site_dir(tmp_path_factory) -> Path:
     from citycat.pipeline.build import build
 
     out = tmp_path_factory.mktemp("browser-site") / "out"
-    build(ROOT, out, TODAY)
+    build(starter_root(), out, TODAY)
     return out
 
 

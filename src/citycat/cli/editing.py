@@ -1,6 +1,6 @@
 """The editing workflow's commands: ``diff``, ``summary``, ``schema``, ``fields``, ``fmt`` and ``new``.
 
-They are registered on ``citycat.cli.main.app`` and share its options; like the rest of the command
+They are registered on ``citycat.cli.app.app`` and share ``citycat.cli.options``; like the rest of the command
 line, they only parse options and call the library.
 """
 
@@ -13,26 +13,15 @@ from typing import Annotated
 
 import typer
 
-from citycat.cli.main import LangOption, RootOption, TodayOption, app, city_today
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"citycat: {message}", err=True)
-    return typer.Exit(code)
+from citycat.cli.app import app
+from citycat.cli.options import LangOption, RootOption, TodayOption, city_today, fail, message_language
 
 
 def _catalogue_root(root: Path) -> Path:
     root = root.resolve()
     if not (root / "datasets.yaml").is_file():
-        raise _fail(
-            f"{root} không phải kho danh mục (không có datasets.yaml) / is not a catalogue repository"
-        )
+        raise fail(f"{root} không phải kho danh mục (không có datasets.yaml) / is not a catalogue repository")
     return root
-
-
-def _language(lang, default: str = "vi") -> str:
-    language = lang.value if lang else default
-    return language if language in ("vi", "en") else "vi"
 
 
 def _compare(root: Path, ref: str, lang):
@@ -41,22 +30,19 @@ def _compare(root: Path, ref: str, lang):
     try:
         return compare(root, ref)
     except ChangesError as exc:
-        raise _fail(exc.text(_language(lang))) from None
+        raise fail(exc.text(message_language(lang))) from None
 
 
 def since(root: Path, result, ref: str, lang=None):
     """``validate --changed-since REF``: the findings on what changed, and what breaks users."""
-    from citycat.editing.changes import ChangesError, Unreadable, breaking, compare, keep
-    from citycat.model.findings import Finding
+    from citycat.editing.changes import ChangesError
+    from citycat.editing.changes import since as changed_since
 
     try:
-        comparison = compare(root, ref)
-    except Unreadable:
-        return result  # datasets.yaml cannot be read at all: every finding says why
+        found = changed_since(root, result.findings, ref)
     except ChangesError as exc:
-        raise _fail(exc.text(_language(lang, result.default_language))) from None
-    found = keep(result.findings, comparison) + breaking(root, comparison)
-    return replace(result, findings=tuple(sorted(found, key=Finding.sort_key)))
+        raise fail(exc.text(message_language(lang, result.default_language))) from None
+    return result if found is None else replace(result, findings=found)
 
 
 class DiffFormat(StrEnum):
@@ -84,7 +70,7 @@ def diff(
 
     root = _catalogue_root(root)
     comparison = _compare(root, ref, lang)
-    language = _language(lang)
+    language = message_language(lang)
     if format is DiffFormat.json:
         typer.echo(changeview.as_json(comparison, language))
     elif format is DiffFormat.markdown:
@@ -116,7 +102,7 @@ def summary(
     root = _catalogue_root(root)
     comparison = _compare(root, ref, lang)
     result = since(root, run(root, today or city_today()), ref, lang)
-    language = _language(lang, result.default_language)
+    language = message_language(lang, result.default_language)
     extra: list[str] = []
     if scores:
         from citycat.editing.changescore import score_changes
@@ -133,7 +119,7 @@ def _loaded(root: Path):
     try:
         return load(root).catalogue
     except FatalYAML as fatal:
-        raise _fail(f"{fatal.finding.loc}: {fatal.finding.message('vi')}", 1) from None
+        raise fail(f"{fatal.finding.loc}: {fatal.finding.message('vi')}", 1) from None
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -177,11 +163,11 @@ def schema(
         typer.echo(data.decode("utf-8"), nl=False)
         return
     target = root / (out or PATH)
-    vi = _language(lang) == "vi"
+    vi = message_language(lang) == "vi"
     if check:
         current = target.read_bytes() if target.is_file() else None
         if current != data:
-            raise _fail(
+            raise fail(
                 f"{target.relative_to(root)} chưa cập nhật: chạy 'citycat schema'"
                 if vi
                 else f"{target.relative_to(root)} is stale: run 'citycat schema'",
@@ -191,7 +177,7 @@ def schema(
     try:
         write_atomic(target, data)
     except OSError as exc:
-        raise _fail(f"{target}: {exc.strerror or exc}") from None
+        raise fail(f"{target}: {exc.strerror or exc}") from None
     typer.echo(f"{'đã ghi' if vi else 'wrote'} {target.relative_to(root)}", err=True)
 
 
@@ -226,7 +212,7 @@ def fmt(
     from citycat.source.yamlsafe import FatalYAML, load_file
 
     root = root.resolve()
-    language = _language(lang)
+    language = message_language(lang)
     vi = language == "vi"
     targets = [p if p.is_absolute() else root / p for p in (files or [Path("datasets.yaml")])]
     failed = stale = False
@@ -235,7 +221,7 @@ def fmt(
         try:
             text = path.read_bytes().decode("utf-8")
         except OSError as exc:
-            raise _fail(f"{name}: {exc.strerror or exc}") from None
+            raise fail(f"{name}: {exc.strerror or exc}") from None
         except UnicodeDecodeError:
             text = None
         try:
@@ -356,7 +342,7 @@ class _Asker:
             value, problem = parse(given)
             if problem is None:
                 return value
-            raise _fail(f"--{name.replace('.', '-').replace('_', '-')}: {problem}")
+            raise fail(f"--{name.replace('.', '-').replace('_', '-')}: {problem}")
         if not self.interactive:
             if required and default is None:
                 self.missing.append("--" + name.replace(".", "-").replace("_", "-"))
@@ -477,7 +463,7 @@ def new(
 
     root = _catalogue_root(root)
     c = _loaded(root)
-    language = _language(lang, c.default_language)
+    language = message_language(lang, c.default_language)
     w = ASK[language]
     ask = _Asker(language, interactive=not no_input)
     values: dict = {}
@@ -523,13 +509,13 @@ def new(
             }
         ]
     if ask.missing:
-        raise _fail(w["missing"].format(names=", ".join(ask.missing)))
+        raise fail(w["missing"].format(names=", ".join(ask.missing)))
     if "distributions" in values:
         values["distributions"] = [_flat(d) for d in values["distributions"]]
     try:
         added = add(root, values, today or city_today())
     except NewError as exc:
-        raise _fail(exc.words[language], 1) from None
+        raise fail(exc.words[language], 1) from None
     if added.findings:  # shown with the lines of the file as it would be
         import tempfile
 
@@ -544,7 +530,7 @@ def new(
         typer.echo(added.entry, nl=False)
         return
     if any(f.level == "error" for f in added.findings):
-        raise _fail(w["refused"], 1)
+        raise fail(w["refused"], 1)
     write_atomic(root / "datasets.yaml", added.text.encode("utf-8"))
     typer.echo(w["added"].format(id=values["id"], line=added.line), err=True)
     typer.echo(w["next"], err=True)

@@ -14,7 +14,8 @@ from typing import Annotated
 
 import typer
 
-from citycat.cli.main import LangOption, RootOption, TodayOption, _today, app, city_today
+from citycat.cli.app import app
+from citycat.cli.options import LangOption, RootOption, TodayOption, city_today, fail, parse_today
 
 import_app = typer.Typer(
     no_args_is_help=True,
@@ -83,11 +84,6 @@ def _language(lang, c=None) -> str:
     return default if default in W else "vi"
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"citycat: {message}", err=True)
-    return typer.Exit(code)
-
-
 def _target(root: Path, lang):
     """The catalogue imported into, loaded; exit 2 when it is not one or cannot be read."""
     from citycat.imports.common import Target
@@ -96,17 +92,15 @@ def _target(root: Path, lang):
 
     root = root.resolve()
     if not (root / "datasets.yaml").is_file():
-        raise _fail(
-            f"{root} không phải kho danh mục (không có datasets.yaml) / is not a catalogue repository"
-        )
+        raise fail(f"{root} không phải kho danh mục (không có datasets.yaml) / is not a catalogue repository")
     try:
         loaded = load(root)
     except FatalYAML as fatal:
-        raise _fail(f"{fatal.finding.loc}: {fatal.finding.message(_language(lang))}") from None
+        raise fail(f"{fatal.finding.loc}: {fatal.finding.message(_language(lang))}") from None
     unreadable = [f for f in loaded.findings if f.code.startswith(("yaml-", "file-"))]
     if unreadable:
         f = unreadable[0]
-        raise _fail(f"{f.loc}: {f.message(_language(lang, loaded.catalogue))}")
+        raise fail(f"{f.loc}: {f.message(_language(lang, loaded.catalogue))}")
     return root, Target(loaded.catalogue)
 
 
@@ -159,7 +153,7 @@ def _run(root: Path, target, lang, mapped, today, update: bool, dry_run: bool, s
         with _Bar(w["checking"], quiet):
             p = apply.plan(root, mapped, today or city_today(), update=update, skip_invalid=skip_invalid)
     except ImportError_ as exc:
-        raise _fail(exc.words[language]) from None
+        raise fail(exc.words[language]) from None
     _report(p, language)
     if dry_run:
         typer.echo(w["dry"] if p.files else w["nothing"], err=True)
@@ -174,7 +168,7 @@ def _run(root: Path, target, lang, mapped, today, update: bool, dry_run: bool, s
         try:
             apply.write(p)
         except OSError as exc:
-            raise _fail(f"{exc.filename or root}: {exc.strerror or exc}") from None
+            raise fail(f"{exc.filename or root}: {exc.strerror or exc}") from None
         typer.echo(w["written"].format(files=", ".join(p.files)), err=True)
     else:
         typer.echo(w["nothing"], err=True)
@@ -232,7 +226,9 @@ def ckan(
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option("--since", help="Only datasets modified since this date (YYYY-MM-DD).", callback=_today),
+        typer.Option(
+            "--since", help="Only datasets modified since this date (YYYY-MM-DD).", callback=parse_today
+        ),
     ] = None,
     rows: Annotated[int, typer.Option("--rows", min=1, max=1000, help="Datasets per page.")] = 100,
     root: RootOption = Path("."),
@@ -250,11 +246,11 @@ def ckan(
     root, target = _target(root, lang)
     language = _language(lang, target.c)
     if not accepted_url(url):
-        raise _fail(
+        raise fail(
             f"'{url}': {'cần một đường dẫn http(s)' if language == 'vi' else 'an http(s) URL is needed'}"
         )
     if organization is not None and not source.NAME.match(organization):
-        raise _fail(f"--organization '{organization}': a CKAN name (a-z, 0-9, '-', '_')")
+        raise fail(f"--organization '{organization}': a CKAN name (a-z, 0-9, '-', '_')")
 
     def known(kind: str, name: str) -> bool:
         return target.find("agencies" if kind == "organization" else "themes", name) is not None
@@ -271,7 +267,7 @@ def ckan(
                 zone=str(target.c.settings.get("timezone") or "Asia/Ho_Chi_Minh"),
             )
     except ImportError_ as exc:
-        raise _fail(exc.words[language]) from None
+        raise fail(exc.words[language]) from None
     mapped = source.packages(fetched, target)
     extra = [W[language]["repeated"]] if fetched.repeated else []
     _run(root, target, lang, mapped, today, update, dry_run, skip_invalid, quiet, extra)
@@ -287,12 +283,12 @@ def _read(where: str, accept: str, language: str, quiet: bool):
         with _Bar(W[language]["fetching"], quiet) as bar:
             return read_source(where, accept, bar)
     except ImportError_ as exc:
-        raise _fail(exc.words[language]) from None
+        raise fail(exc.words[language]) from None
 
 
 def _source_lang(value: str | None) -> str | None:
     if value not in (None, "vi", "en"):
-        raise _fail(f"--source-lang '{value}': vi or en")
+        raise fail(f"--source-lang '{value}': vi or en")
     return value
 
 
@@ -319,7 +315,7 @@ def datajson(
     try:
         items = fmt.parse(read)
     except ImportError_ as exc:
-        raise _fail(exc.words[language]) from None
+        raise fail(exc.words[language]) from None
     mapped = fmt.datasets(items, target, source, source_lang)
     _run(root, target, lang, mapped, today, update, dry_run, skip_invalid, quiet)
 
@@ -350,13 +346,13 @@ def dcat(
     language = _language(lang, target.c)
     source_lang = _source_lang(source_lang)
     if syntax not in (None, "turtle", "xml", "json-ld", "nt"):
-        raise _fail(f"--syntax '{syntax}': turtle, xml, json-ld or nt")
+        raise fail(f"--syntax '{syntax}': turtle, xml, json-ld or nt")
     accept = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.5"
     read = _read(source, accept, language, quiet)
     try:
         graph = fmt.parse(read, syntax)
     except ImportError_ as exc:
-        raise _fail(exc.words[language]) from None
+        raise fail(exc.words[language]) from None
     mapped = fmt.datasets(graph, target, source, source_lang)
     _run(root, target, lang, mapped, today, update, dry_run, skip_invalid, quiet)
 
@@ -383,6 +379,6 @@ def xlsx(
     try:
         sheets = fmt.parse(read, strings(target.c))
     except ImportError_ as exc:
-        raise _fail(exc.words[language]) from None
+        raise fail(exc.words[language]) from None
     mapped = fmt.datasets(sheets, target, source)
     _run(root, target, lang, mapped, today, update, dry_run, skip_invalid, quiet)

@@ -297,3 +297,15 @@ def keep(findings: Iterable[Finding], comparison: Comparison) -> list[Finding]:
         if f.dataset in ids or (file in files and (f.dataset is None or file != DATASETS)):
             out.append(f)
     return out
+
+
+def since(root: Path | str, findings: Iterable[Finding], ref: str) -> tuple[Finding, ...] | None:
+    """``validate --changed-since REF``: the findings on what changed since REF plus what breaks
+    users, sorted; None when datasets.yaml cannot be read at all (then every finding says why).
+    ChangesError when REF cannot be compared."""
+    try:
+        comparison = compare(root, ref)
+    except Unreadable:
+        return None
+    found = keep(findings, comparison) + breaking(root, comparison)
+    return tuple(sorted(found, key=Finding.sort_key))

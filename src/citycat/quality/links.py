@@ -100,12 +100,23 @@ def checkable(url: str) -> bool:
     return parts.scheme.lower() in SCHEMES and bool(parts.hostname)
 
 
-def select(found: Mapping[str, Target], previous: Mapping[str, Any], only_failed: bool) -> list[str]:
+def select(
+    found: Mapping[str, Target],
+    previous: Mapping[str, Any],
+    only_failed: bool,
+    datasets: Iterable[str] = (),
+) -> list[str]:
     """The URLs to check in this run: all of them, or (``only_failed``) those whose last result
-    was not OK and those never checked."""
-    if not only_failed:
-        return list(found)
-    return [u for u in found if not (isinstance(previous.get(u), Mapping) and previous[u].get("ok") is True)]
+    was not OK and those never checked; with ``datasets``, only the links of those datasets."""
+    todo = list(found)
+    if only_failed:
+        todo = [
+            u for u in todo if not (isinstance(previous.get(u), Mapping) and previous[u].get("ok") is True)
+        ]
+    prefixes = tuple(f"{i}: " for i in datasets)
+    if prefixes:
+        todo = [u for u in todo if any(w.startswith(prefixes) for w in found[u].where)]
+    return todo
 
 
 # --- Results and the state -------------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""The ``citycat`` command: parses options and calls the library. No logic lives here."""
+"""The catalogue's commands: validate, build, serve, export, report, score, checks, check-links,
+version. They parse options and call the library."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 from enum import StrEnum
@@ -12,66 +12,28 @@ from typing import Annotated
 import typer
 
 from citycat import feeds
-
-app = typer.Typer(
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    help="citycat: the shared data catalogue registry of Hanoi (danh mục dữ liệu dùng chung).",
+from citycat.cli.app import app
+from citycat.cli.options import (
+    Edition,
+    EditionOption,
+    Lang,
+    LangOption,
+    NoCacheOption,
+    OutOption,
+    RootOption,
+    StrictOption,
+    TodayOption,
+    catalogue_root,
+    city_today,
+    message_language,
+    print_findings,
 )
-
-
-class Lang(StrEnum):
-    vi = "vi"
-    en = "en"
 
 
 class Format(StrEnum):
     text = "text"
     json = "json"
     github = "github"
-
-
-def _today(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date: use YYYY-MM-DD") from None
-
-
-# Options shared by the commands, declared once.
-RootOption = Annotated[
-    Path,
-    typer.Option("--root", "-C", help="The catalogue repository (holds datasets.yaml).", show_default=False),
-]
-LangOption = Annotated[
-    Lang | None, typer.Option("--lang", help="Language of messages; default: the catalogue's settings.")
-]
-TodayOption = Annotated[
-    str | None,
-    typer.Option("--today", help="Fix today's date (YYYY-MM-DD) for reproducible results.", callback=_today),
-]
-NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Check again even if nothing changed.")]
-
-
-class Edition(StrEnum):
-    public = "public"
-    internal = "internal"
-
-
-OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced as a whole).")]
-EditionOption = Annotated[
-    Edition,
-    typer.Option("--edition", help="public (default), or internal: everything, for the city's intranet."),
-]
-
-
-def city_today() -> dt.date:
-    from zoneinfo import ZoneInfo
-
-    return dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
 
 
 @app.command()
@@ -82,7 +44,7 @@ def validate(
     format: Annotated[
         Format, typer.Option("--format", "-f", help="text, json, or github (annotations).")
     ] = Format.text,
-    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    strict: StrictOption = False,
     no_cache: NoCacheOption = False,
     changed_since: Annotated[
         str | None,
@@ -110,9 +72,7 @@ def validate(
         from citycat.cli.editing import since
 
         result = since(root, result, changed_since, lang)
-    language = (lang.value if lang else result.default_language) or "vi"
-    if language not in output.WORDS:
-        language = "vi"
+    language = message_language(lang, result.default_language)
     if format is Format.json:
         typer.echo(output.as_json(result.findings, language, strict, result.datasets))
     elif format is Format.github:
@@ -124,21 +84,11 @@ def validate(
     raise typer.Exit(0 if result.ok(strict) else 1)
 
 
-def _print_findings(findings, root: Path, lang: str | None, default: str) -> None:
-    from citycat.checks import output
-
-    language = lang.value if lang else default
-    for line in output.text(
-        list(findings), root, language if language in output.WORDS else "vi", False, None
-    ):
-        typer.echo(line, err=True)
-
-
 def _report_build_error(exc, root: Path, lang) -> None:
     if exc.reason:
         typer.echo(f"citycat: {exc.reason}", err=True)
     else:
-        _print_findings(exc.findings, root, lang, "vi")
+        print_findings(exc.findings, root, lang, "vi")
         typer.echo("citycat: build refused: the catalogue has errors (the last good site is kept)", err=True)
 
 
@@ -212,7 +162,7 @@ def serve(
         def rebuild() -> None:
             built, report = session.rebuild()
             if built is None:
-                _print_findings(report.findings, root, lang, "vi")
+                print_findings(report.findings, root, lang, "vi")
                 typer.echo(
                     "citycat: rebuild refused: the catalogue has errors (the last good site stays)", err=True
                 )
@@ -261,17 +211,14 @@ def export(
     from citycat.feeds import export as exports
     from citycat.pipeline.validate import validate as run
 
-    root = root.resolve()
-    if not (root / "datasets.yaml").exists():
-        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
-        raise typer.Exit(2)
+    root = catalogue_root(root)
     target = Path(out or exports.default_file(format.value))
     if out != "-" and target.is_dir():
         typer.echo(f"citycat: {target} is a folder: give a file name with --out", err=True)
         raise typer.Exit(2)
     result = run(root, today or city_today(), use_cache=False, need_catalogue=True)
     if not result.ok() or result.catalogue is None:
-        _print_findings(result.errors(), root, lang, "vi")
+        print_findings(result.errors(), root, lang, "vi")
         typer.echo("citycat: export refused: the catalogue has errors", err=True)
         raise typer.Exit(1)
     data = exports.render(result.catalogue, format.value, edition.value, lang.value if lang else "vi")
@@ -301,14 +248,11 @@ def _scored(root: Path, today, lang: Lang | None):
     from citycat.pipeline.validate import validate as run
     from citycat.site import i18n
 
-    root = root.resolve()
-    if not (root / "datasets.yaml").exists():
-        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
-        raise typer.Exit(2)
+    root = catalogue_root(root)
     result = run(root, today or city_today(), use_cache=False, need_catalogue=True)
     language = lang.value if lang else (result.default_language or "vi")
     if not result.ok() or result.catalogue is None:
-        _print_findings(result.errors(), root, lang, result.default_language or "vi")
+        print_findings(result.errors(), root, lang, result.default_language or "vi")
         typer.echo("citycat: the catalogue has errors: fix them first (citycat validate)", err=True)
         raise typer.Exit(1)
     strings = i18n.load_strings(theme_for(root))
@@ -494,20 +438,17 @@ def check_links(
     from citycat.source.load import load
     from citycat.source.yamlsafe import FatalYAML
 
-    root = root.resolve()
-    if not (root / "datasets.yaml").exists():
-        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
-        raise typer.Exit(2)
+    root = catalogue_root(root)
     try:
         loaded = load(root)
     except FatalYAML as fatal:
-        _print_findings([fatal.finding], root, lang, "vi")
+        print_findings([fatal.finding], root, lang, "vi")
         raise typer.Exit(1) from None
     c = loaded.catalogue
     language = lang.value if lang else (c.default_language if c.default_language in links.WORDS else "vi")
     errors = [f for f in loaded.findings if f.level == "error"]
     if errors:  # a half-read list would drop the results of every entry it could not read
-        _print_findings(errors, root, lang, c.default_language)
+        print_findings(errors, root, lang, c.default_language)
         typer.echo("citycat: check-links refused: the catalogue cannot be read (state not changed)", err=True)
         raise typer.Exit(1)
     found = links.targets(c)
@@ -522,10 +463,7 @@ def check_links(
     if unknown:
         typer.echo(f"citycat: no dataset with id {', '.join(unknown)}", err=True)
         raise typer.Exit(2)
-    todo = links.select(found, previous, only_failed)
-    if dataset:
-        prefixes = tuple(f"{i}: " for i in dataset)
-        todo = [u for u in todo if any(w.startswith(prefixes) for w in found[u].where)]
+    todo = links.select(found, previous, only_failed, dataset or ())
     words = links.WORDS[language]
     if dry_run:
         typer.echo(words["dry"].format(n=len(todo)))
@@ -595,22 +533,3 @@ def version() -> None:
     from citycat import __version__
 
     typer.echo(__version__)
-
-
-from citycat.cli import editing as cli_editing  # noqa: E402, F401 - diff, summary, schema, fields, fmt, new
-from citycat.cli import imports as cli_import  # noqa: E402, F401 - import
-
-
-def main() -> None:
-    try:
-        app()
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as exc:  # a bug in citycat, never a user's mistake: say so, exit 2
-        if os.environ.get("CITYCAT_DEBUG"):
-            raise
-        print(f"citycat: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        print("Please report it; set CITYCAT_DEBUG=1 to see the traceback.", file=sys.stderr)
-        sys.exit(2)

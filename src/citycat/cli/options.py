@@ -1,0 +1,88 @@
+"""The options the commands share, declared once, and what every command needs to speak:
+today's date in Hanoi, the language of messages, a usage failure, the findings printed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class Lang(StrEnum):
+    vi = "vi"
+    en = "en"
+
+
+class Edition(StrEnum):
+    public = "public"
+    internal = "internal"
+
+
+def parse_today(value: str | None) -> dt.date | None:
+    """``--today``: a YYYY-MM-DD date, or a usage error."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date: use YYYY-MM-DD") from None
+
+
+RootOption = Annotated[
+    Path,
+    typer.Option("--root", "-C", help="The catalogue repository (holds datasets.yaml).", show_default=False),
+]
+LangOption = Annotated[
+    Lang | None, typer.Option("--lang", help="Language of messages; default: the catalogue's settings.")
+]
+TodayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--today", help="Fix today's date (YYYY-MM-DD) for reproducible results.", callback=parse_today
+    ),
+]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Check again even if nothing changed.")]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced as a whole).")]
+EditionOption = Annotated[
+    Edition,
+    typer.Option("--edition", help="public (default), or internal: everything, for the city's intranet."),
+]
+StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+
+
+def city_today() -> dt.date:
+    """Today in Hanoi (the default of --today)."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+
+def message_language(lang: Lang | None, default: str | None = "vi") -> str:
+    """The language of messages: --lang, else ``default``, else Vietnamese."""
+    chosen = lang.value if lang else default
+    return chosen if chosen in ("vi", "en") else "vi"
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print ``citycat: message`` on stderr; the Exit to raise (2: a usage error)."""
+    typer.echo(f"citycat: {message}", err=True)
+    return typer.Exit(code)
+
+
+def catalogue_root(root: Path) -> Path:
+    """``--root`` resolved; exit 2 when it holds no datasets.yaml."""
+    root = root.resolve()
+    if not (root / "datasets.yaml").exists():
+        raise fail(f"{root} is not a catalogue repository (no datasets.yaml)")
+    return root
+
+
+def print_findings(findings, root: Path, lang: Lang | None, default: str | None) -> None:
+    """Findings as ``citycat validate`` prints them, on stderr."""
+    from citycat.checks import output
+
+    for line in output.text(list(findings), root, message_language(lang, default), False, None):
+        typer.echo(line, err=True)
