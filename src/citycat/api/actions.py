@@ -311,7 +311,7 @@ class Api:
             base = self.pub.base
             return [
                 {
-                    "id": ckan._uuid(f"{base}tags/{t}"),
+                    "id": ckan.uuid_for(f"{base}tags/{t}"),
                     "name": t,
                     "display_name": t,
                     "state": "active",

@@ -107,7 +107,7 @@ class Formatted:
         return self.before != self.after
 
 
-def _yaml() -> YAML:
+def round_trip_yaml() -> YAML:
     y = YAML()
     y.preserve_quotes = True
     y.width = 4096  # never wrap a long description
@@ -195,7 +195,7 @@ def _rename(m: CommentedMap, old: str, new: str) -> None:
         m.move_to_end(key)
 
 
-def _entry(entry: CommentedMap) -> None:
+def order_entry(entry: CommentedMap) -> None:
     _order(entry, DATASET_KEYS)
     for key, order in NESTED.items():
         if isinstance(entry.get(key), CommentedMap):
@@ -245,7 +245,7 @@ def format_text(text: str, name: str = "datasets.yaml") -> Formatted:
         meaning = _meaning(data, name)
     except FatalYAML as fatal:
         raise FormatError(fatal.finding) from None
-    y = _yaml()
+    y = round_trip_yaml()
     try:
         doc = y.load(text)
     except RuamelError as exc:
@@ -256,7 +256,7 @@ def format_text(text: str, name: str = "datasets.yaml") -> Formatted:
     if isinstance(doc, CommentedMap) and isinstance(doc.get("datasets"), CommentedSeq):
         for entry in doc["datasets"]:
             if isinstance(entry, CommentedMap):
-                _entry(entry)
+                order_entry(entry)
     out = io.StringIO()
     y.dump(doc, out)
     after = out.getvalue()

@@ -18,7 +18,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from citycat.editing.fmt import DATASET_KEYS, _yaml, needs_quotes
+from citycat.editing.fmt import DATASET_KEYS, needs_quotes, round_trip_yaml
 from citycat.model.findings import Finding
 
 TEXTS = ("title.vi", "title.en", "description.vi", "description.en", "contact.name", "legal_basis")
@@ -99,7 +99,7 @@ def _place(m: CommentedMap, dotted: str, value: Any) -> None:
 def entry_text(values: Mapping[str, Any], indent: int = 2) -> str:
     """One entry as the lines of a list item at ``indent`` spaces."""
     out = io.StringIO()
-    _yaml().dump({"datasets": [build(values)]}, out)
+    round_trip_yaml().dump({"datasets": [build(values)]}, out)
     lines = out.getvalue().split("\n")[1:]  # below "datasets:", the item at two spaces
     shift = " " * (indent - 2) if indent >= 2 else ""
     return "\n".join(shift + line if line else line for line in lines).rstrip("\n") + "\n"

@@ -28,8 +28,8 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from citycat.editing.fmt import _entry as canonical_order
-from citycat.editing.fmt import _yaml, needs_quotes
+from citycat.editing.fmt import needs_quotes, round_trip_yaml
+from citycat.editing.fmt import order_entry as canonical_order
 from citycat.editing.new import appended, build, entry_text, item_indent
 from citycat.imports.common import ImportError_, Mapped, Note
 from citycat.model.findings import ERROR, Finding
@@ -87,7 +87,7 @@ def _item_text(item: Mapping[str, Any], indent: int, quoted: tuple[str, ...] = (
         return value
 
     out = io.StringIO()
-    _yaml().dump({"x": [node(item, "")]}, out)
+    round_trip_yaml().dump({"x": [node(item, "")]}, out)
     lines = out.getvalue().split("\n")[1:]
     shift = " " * max(indent - 2, 0)
     return "\n".join(shift + line if line else line for line in lines).rstrip("\n") + "\n"
@@ -175,7 +175,7 @@ def _keep_local(old: Any, new: CommentedSeq) -> CommentedSeq:
 
 def _entry_lines(m: CommentedMap, indent: int) -> str:
     out = io.StringIO()
-    _yaml().dump({"datasets": [m]}, out)
+    round_trip_yaml().dump({"datasets": [m]}, out)
     lines = out.getvalue().split("\n")[1:]
     while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith("#")):
         lines.pop()
@@ -188,7 +188,7 @@ def _entry_lines(m: CommentedMap, indent: int) -> str:
 
 def _datasets_text(root: Path, mapped: Mapped, update: bool, leave_out: set[str]) -> tuple[str, list[Change]]:
     text = (root / DATASETS).read_bytes().decode("utf-8")
-    doc = _yaml().load(text)
+    doc = round_trip_yaml().load(text)
     items = doc.get("datasets") if isinstance(doc, CommentedMap) else None
     if items is None:
         items = CommentedSeq()

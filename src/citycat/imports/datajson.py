@@ -148,7 +148,7 @@ def _dataset(item: Mapping[str, Any], target: Target, ids: Ids, mapped: Mapped, 
         for t in (cl.text(v, "themes") for v in split_list(item.get("theme"), ","))
         if t
     )
-    schema = _schema(item.get("describedBy"), target)
+    schema = own_schema(item.get("describedBy"), target)
     if schema:
         e["schema"] = schema
     elif item.get("describedBy"):
@@ -164,7 +164,7 @@ def _dataset(item: Mapping[str, Any], target: Target, ids: Ids, mapped: Mapped, 
     return finish(e, target, cl)
 
 
-def _schema(url: Any, target: Target) -> str | None:
+def own_schema(url: Any, target: Target) -> str | None:
     """A citycat data dictionary URL ({base}schemas/ID.json) whose file the target has."""
     if not isinstance(url, str):
         return None

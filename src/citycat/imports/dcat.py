@@ -30,7 +30,7 @@ from citycat.imports.common import (
     ordered_unique,
     words,
 )
-from citycat.imports.datajson import PLACE, _schema
+from citycat.imports.datajson import PLACE, own_schema
 
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
@@ -274,7 +274,7 @@ def _dataset(r: _Reader, s, target: Target, ids: Ids, mapped: Mapped) -> dict | 
         )
         e["temporal.end"] = date(r.value(period, DCAT + "endDate") or r.value(period, SCHEMA_ORG + "endDate"))
     for standard in r.iris(s, DCT + "conformsTo"):
-        e["schema"] = _schema(standard, target)
+        e["schema"] = own_schema(standard, target)
         if not e["schema"]:
             cl.note("schema", "schema", standard)
         break

@@ -37,7 +37,7 @@ from citycat.imports.common import (
     split_list,
     words,
 )
-from citycat.imports.datajson import _schema
+from citycat.imports.datajson import own_schema
 from citycat.model import fields
 from citycat.model.vietnamese import fold
 
@@ -276,7 +276,7 @@ def _row(
     ]
     dictionary = get("data_dictionary")
     if dictionary:
-        e["schema"] = _schema(str(dictionary), target)
+        e["schema"] = own_schema(str(dictionary), target)
         if not e["schema"]:
             cl.note("schema", "schema", dictionary)
     e["distributions"] = _resources(resources.get(str(given), {}), res_sheets, lang, target, cl)
