@@ -470,15 +470,10 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
     yield SEARCH_END, envelope(pub.help("package_search"), empty)
 
 
-_ACCESS: tuple[Catalogue, dict[str, bool]] | None = None  # the last catalogue's listed datasets, by id
-
-
 def dataset_links(c: Catalogue, dataset_id: str) -> list[Link]:
     """The dataset's CKAN dict, unless its access is internal (then only the intranet has one,
     and a page cannot tell which edition it is in)."""
-    global _ACCESS
-    if _ACCESS is None or _ACCESS[0] is not c:  # a page per dataset: look each up in a dict
-        _ACCESS = (c, {d.id: policy.listed(c, d, PUBLIC) for d in c.datasets})
-    if not _ACCESS[1].get(dataset_id) or not NAME.match(dataset_id):
+    d = c.dataset(dataset_id)
+    if d is None or not policy.listed(c, d, PUBLIC) or not NAME.match(dataset_id):
         return []
     return [Link("feed_ckan", f"api/3/action/dataset/{dataset_id}.json", "application/json")]
