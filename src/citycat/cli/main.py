@@ -300,9 +300,9 @@ class ReportFormat(StrEnum):
 def _scored(root: Path, today, lang: Lang | None):
     """Validate for a report or a score: (catalogue, findings, language, UI strings), or exit 1
     with the errors (scores are only worked out for a catalogue without errors)."""
-    from citycat.pipeline.build import theme_for
     from citycat.pipeline.validate import validate as run
     from citycat.site import i18n
+    from citycat.site.render import theme_for
 
     root = root.resolve()
     if not (root / "datasets.yaml").exists():
@@ -358,8 +358,8 @@ def report(
 ) -> None:
     """The inspection committee's report: progress to the deadline, agencies ranked, who is late,
     what to fix first, every dataset's scores."""
-    from citycat.pipeline.build import theme_for
     from citycat.quality import report as rep
+    from citycat.site.render import theme_for
 
     c, findings, language, t = _scored(root, today, lang)
     when = today or city_today()
