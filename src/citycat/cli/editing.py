@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from citycat.cli.main import LangOption, RootOption, TodayOption, app, city_today
+from citycat.pipeline.output import write_atomic
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -134,24 +135,6 @@ def _loaded(root: Path):
         return load(root).catalogue
     except FatalYAML as fatal:
         raise _fail(f"{fatal.finding.loc}: {fatal.finding.message('vi')}", 1) from None
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a whole file or nothing: a temporary file beside it, then renamed over it."""
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @app.command()

@@ -262,6 +262,7 @@ def export(
     --lang picks the CSV's language and the messages'. Exit 1 when the catalogue has errors.
     """
     from citycat.feeds import export as exports
+    from citycat.pipeline.output import write_atomic
     from citycat.pipeline.validate import validate as run
 
     root = root.resolve()
@@ -283,7 +284,7 @@ def export(
         sys.stdout.buffer.flush()
         return
     try:
-        exports.write(data, target)
+        write_atomic(target, data, make_folders=False)
     except OSError as exc:
         typer.echo(f"citycat: cannot write {target}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2) from None
@@ -324,18 +325,14 @@ def _write_out(data: bytes, out: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    import tempfile
+    from citycat.pipeline.output import write_atomic
 
     out = out.resolve()
     if out.is_dir():
         typer.echo(f"citycat: {out} is a folder: give a file name", err=True)
         raise typer.Exit(2)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, out)
+        write_atomic(out, data)
     except OSError as exc:
         typer.echo(f"citycat: cannot write {out}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2) from None

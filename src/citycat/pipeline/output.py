@@ -52,14 +52,16 @@ def _linked_from(data: bytes) -> str | None:
 # Single files
 
 
-def write_all_atomic(items: Iterable[tuple[Path, bytes]]) -> None:
+def write_all_atomic(items: Iterable[tuple[Path, bytes]], make_folders: bool = True) -> None:
     """Write every file, each beside itself first, then rename them all into place in the given
-    order. A file that exists keeps its permissions; a new one is readable by all (0644)."""
+    order (their folders made first, unless ``make_folders`` is false: then a missing folder is
+    an error). A file that exists keeps its permissions; a new one is readable by all (0644)."""
     temps: list[tuple[str, Path]] = []
     try:
         for path, data in items:
             path = Path(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if make_folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             temps.append((tmp, path))
             with os.fdopen(fd, "wb") as fh:
@@ -72,9 +74,9 @@ def write_all_atomic(items: Iterable[tuple[Path, bytes]]) -> None:
             Path(tmp).unlink(missing_ok=True)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, make_folders: bool = True) -> None:
     """Write a whole file or nothing: a temporary file beside it, then renamed over it."""
-    write_all_atomic([(path, data)])
+    write_all_atomic([(path, data)], make_folders)
 
 
 # ---------------------------------------------------------------------------------------------
