@@ -27,8 +27,8 @@ def each_entry(catalogue: Catalogue, today: dt.date) -> list[Finding]:
 
     found: list[Finding] = []
     found += fields.check(catalogue)
-    found += tables.check(catalogue, whole=False)
-    found += rules.check(catalogue, today, whole=False)
+    found += tables.check(catalogue)
+    found += rules.check(catalogue, today)
     found += files.check(catalogue)
     return found
 
