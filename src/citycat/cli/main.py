@@ -145,7 +145,7 @@ def _build(root: Path, out: Path, today, edition: Edition, lang):
     from citycat.pipeline.build import BuildError, build
 
     try:
-        built = build(root, out, today or city_today(), edition.value)
+        built = build(root, out, today or city_today(), edition.value, cache=True)
     except BuildError as exc:
         _report_build_error(exc, root, lang)
         return None

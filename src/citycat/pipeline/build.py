@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +43,8 @@ class Built:
     findings: tuple[Finding, ...]
     catalogue: Catalogue | None = None  # what was built (``citycat serve`` answers API calls from it)
     renderer: Renderer | None = None  # with its scores and fragments (a rebuild reuses them)
-    feed_paths: tuple[str, ...] = field(default=())  # what the feeds wrote (a rebuild replaces them)
+    # what the feeds wrote: digests by path (a rebuild writes only the files whose bytes change)
+    feed_digests: Mapping[str, bytes] = field(default_factory=dict)
 
 
 def check_output(root: Path, out: Path) -> None:
@@ -66,9 +68,11 @@ def build(
     edition: str = views.PUBLIC,
     theme: Path | None = None,
     parts: int | None = None,
+    cache: bool = False,
 ) -> Built:
     """Validate, render and swap in the site; ``parts`` processes render it (default: one per
-    core for a large catalogue)."""
+    core for a large catalogue). With ``cache``, what this build made is kept on disk, and a
+    build after one kept redoes only the entries that changed (``citycat.pipeline.cache``)."""
     from citycat.pipeline.executor import ForkFailed
     from citycat.pipeline.validate import validate
 
@@ -77,23 +81,29 @@ def build(
     if not out.is_absolute():
         out = root / out
     check_output(root, out)
+    theme = theme or theme_for(root)
+    if cache:
+        from citycat.pipeline import cache as kept
+
+        again = kept.build_again(root, out.resolve(), today, edition, theme, parts or _cores())
+        if again is not None:
+            return again
     result = validate(root, today, use_cache=False, need_catalogue=True)
     if not result.ok() or result.catalogue is None:
         raise BuildError(result.errors())
-    theme = theme or theme_for(root)
     catalogue = result.catalogue
     # (the garbage collector stays on: Jinja2's render contexts make cycles, and without it
     # memory grows until a 10,000-dataset build is slower, not faster)
     scored = stages.score(catalogue, result.findings, today)
     pages = stages.pages(catalogue, today, edition, scored)
     if parts is None:
-        parts = min(os.cpu_count() or 1, 4) if len(pages) >= PARALLEL_MIN_PAGES else 1
+        parts = _cores() if len(pages) >= PARALLEL_MIN_PAGES else 1
     renderer = Renderer(catalogue, theme, today, edition, scored)
-    feed_paths: list[str] = []
+    feed_digests: dict[str, bytes] = {}
 
     def make(folder: Path) -> int:
-        count, paths = stages.render_into(folder, renderer, pages, parts)
-        feed_paths.extend(paths)
+        count, digests = stages.render_into(folder, renderer, pages, parts)
+        feed_digests.update(digests)
         return count
 
     try:
@@ -102,4 +112,11 @@ def build(
         raise BuildError(reason=str(exc)) from None
     html = len(pages) + 1  # and the 404 page
     seconds = time.perf_counter() - started
-    return Built(out, count, html, seconds, result.findings, catalogue, renderer, tuple(feed_paths))
+    built = Built(out, count, html, seconds, result.findings, catalogue, renderer, feed_digests)
+    if cache:
+        kept.keep(built, root, today, edition, theme, parts)
+    return built
+
+
+def _cores() -> int:
+    return min(os.cpu_count() or 1, 4)

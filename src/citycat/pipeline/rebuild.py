@@ -156,7 +156,7 @@ class Report:
     stages: dict[str, float] = field(default_factory=dict)  # seconds by stage (bench/ prints them)
 
 
-def _inputs(root: Path) -> dict[str, tuple[int, int]]:
+def input_stamps(root: Path) -> dict[str, tuple[int, int]]:
     """Size and modification time of every input but datasets.yaml (theme included)."""
     from citycat.pipeline.serve import WATCHED
 
@@ -210,18 +210,18 @@ class Session:
         self._stop_feeds()
         gc.unfreeze()  # what the last full build froze can be collected once replaced
         built = build(self.root, self.out, self.today, self.edition, parts=self.parts)
-        self._start(built)
+        self.adopt(built)
         gc.collect()
         gc.freeze()  # the catalogue lives until the next full build: no collection walks it again
         return built
 
-    def _start(self, built) -> None:
+    def adopt(self, built) -> None:
+        """Start from this full build."""
         self.built, self.catalogue, self.findings = built, built.catalogue, built.findings
         self.renderer = built.renderer
-        self.inputs = _inputs(self.root)
+        self.inputs = input_stamps(self.root)
         self.site, self.page_sigs = {}, {}
-        # what the full build's feeds wrote, their bytes unknown: the next run writes them all
-        self.feed_digests = dict.fromkeys(built.feed_paths, b"")
+        self.feed_digests = dict(built.feed_digests)  # what the full build's feeds wrote
         self.entries = None
         try:
             text = (self.root / DATASETS).read_bytes().decode("utf-8")
@@ -244,7 +244,10 @@ class Session:
         started = time.perf_counter()
         try:
             with paused():  # a rebuild makes little garbage; a collection would walk the catalogue
-                return self._rebuild_entries(started)
+                built, report = self.rebuild_entries(started)
+            if built is not None:
+                self._feeds_later()
+            return built, report
         except FullBuild as why:
             reason = str(why)
         try:
@@ -253,9 +256,12 @@ class Session:
             return None, Report(True, time.perf_counter() - started, findings=exc.findings, reason=reason)
         return built, Report(True, time.perf_counter() - started, findings=built.findings, reason=reason)
 
-    def _rebuild_entries(self, started: float):
+    def rebuild_entries(self, started: float | None = None):
         """The stages of a build over the entries that changed; every other entry keeps its
-        record, findings, scores and fragments."""
+        record, findings, scores and fragments. The site's files are written, not the feeds
+        (``write_feeds``). Returns (built or None, Report) as ``rebuild``; ``FullBuild`` when
+        the change cannot be rebuilt by entries."""
+        started = time.perf_counter() if started is None else started
         stages_seconds: dict[str, float] = {}
         clock = [started]
 
@@ -336,14 +342,13 @@ class Session:
         )
         self.built = built
         report = Report(False, built.seconds, len(todo), len(dirty), written, findings, stages=stages_seconds)
-        self._feeds_later()
         return built, report
 
     def _read_entries(self) -> Cut:
         """datasets.yaml cut into entries, or ``FullBuild`` when anything else changed."""
         if self.entries is None or self.catalogue is None or self.renderer is None:
             raise FullBuild("the last build could not be cut into entries")
-        if _inputs(self.root) != self.inputs:
+        if input_stamps(self.root) != self.inputs:
             raise FullBuild("a register, schema, sample or the theme changed")
         try:
             text = (self.root / DATASETS).read_bytes().decode("utf-8")

@@ -121,41 +121,41 @@ def feed_files(c: Catalogue, today: dt.date, edition: str, name: str) -> Iterato
 
 def render_into(
     folder: Path, renderer: Renderer, pages: list[views.Page], parts: int = 1
-) -> tuple[int, list[str]]:
-    """Write the whole site into the new ``folder``; returns how many files and the feeds'
-    paths. With ``parts`` > 1, forked processes (which inherit the catalogue) write each feed
+) -> tuple[int, dict[str, bytes]]:
+    """Write the whole site into the new ``folder``; returns how many files, and the digests of
+    the feeds' files by path (a rebuild writes only those whose bytes change). With ``parts`` > 1, forked processes (which inherit the catalogue) write each feed
     and the dataset pages in chunks, as they fall free; this one then writes the list pages
     and the rest from the fragments they sent back."""
     c = renderer.c
     chunks = parts * 2 if parts > 1 else 1
 
-    def job(task: tuple[str, Any]) -> tuple[int, dict, dict, list[str]]:
+    def job(task: tuple[str, Any]) -> tuple[int, dict, dict, dict[str, bytes]]:
         kind, arg = task
         if kind == "feed":
-            paths: list[str] = []
+            digests: dict[str, bytes] = {}
 
             def noted():
                 for rel, data in feed_files(c, renderer.today, renderer.edition, arg):
-                    paths.append(rel)
+                    digests[rel] = output.digest(data)
                     yield rel, data
 
-            return output.fill(folder, noted()), {}, {}, paths
+            return output.fill(folder, noted()), {}, {}, digests
         if parts <= 1:  # in this process: the fragments stay where they are made
-            return output.fill(folder, renderer.datasets(c.datasets)), {}, {}, []
+            return output.fill(folder, renderer.datasets(c.datasets)), {}, {}, {}
         renderer.fragments, renderer.index_views = {}, {}  # this process's own, sent back
         count = output.fill(folder, renderer.datasets(c.datasets[arg::chunks]))
-        return count, renderer.fragments, renderer.index_views, []
+        return count, renderer.fragments, renderer.index_views, {}
 
     jobs = [("datasets", k) for k in range(chunks)] + [("feed", name) for name in feeds.MODULES]
     if parts > 1:
         jobs = jobs[chunks:] + jobs[:chunks]  # the feeds first: the longest jobs start first
     count = 0
-    feed_paths: list[str] = []
-    for n, fragments, index_views, paths in executor.run(job, jobs, parts):
+    feed_digests: dict[str, bytes] = {}
+    for n, fragments, index_views, digests in executor.run(job, jobs, parts):
         count += n
         renderer.fragments.update(fragments)
         renderer.index_views.update(index_views)
-        feed_paths += paths
+        feed_digests.update(digests)
     if parts > 1:
         rest = executor.Forked(lambda: output.fill(folder, renderer.rest_files()))
         count += output.fill(folder, renderer.pages(pages))
@@ -165,4 +165,4 @@ def render_into(
         count += output.fill(folder, renderer.pages(pages))
         count += output.fill(folder, renderer.site_files(pages))
         count += output.fill(folder, renderer.rest_files())
-    return count, feed_paths
+    return count, feed_digests
