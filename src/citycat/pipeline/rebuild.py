@@ -1,5 +1,6 @@
-"""Rebuilds in ``citycat serve``: after an edit to a few entries of datasets.yaml, redo the work
-of those entries only.
+"""Rebuilds in ``citycat serve`` (and ``citycat build`` with its cache): after an edit to a few
+entries of datasets.yaml, run the stages of a build (``citycat.pipeline.stages``) over those
+entries only.
 
 A ``Session`` keeps what the last good build made: each entry's text, record and findings, the
 scores, the renderer's fragments (cards, annex rows, search entries) and where the feeds wrote
