@@ -242,10 +242,11 @@ def breakdown(root: Path) -> None:
     import datetime as dt
 
     from citycat import feeds
-    from citycat.pipeline import build
+    from citycat.pipeline import stages
     from citycat.pipeline.validate import validate
     from citycat.quality import scores
     from citycat.site import views
+    from citycat.site.render import Renderer, default_theme
 
     today = dt.date(2026, 11, 28)
     clock = time.process_time
@@ -264,13 +265,13 @@ def breakdown(root: Path) -> None:
     t = stage("scores", t)
     pages = views.pages(c, today, "public", scored)
     t = stage("views.pages", t)
-    renderer = build.Renderer(c, build.default_theme(), today, "public", scored)
+    renderer = Renderer(c, default_theme(), today, "public", scored)
     size = sum(len(b) for _, b in renderer.datasets(c.datasets))
     t = stage("dataset pages, cards, annex rows", t, size)
     for name in feeds.names():
         size = sum(len(b) for _, b in feeds.module_files(name, c, today, "public"))
         t = stage(f"feed {name}", t, size)
-    size = sum(len(b) for _, b in renderer.rest(pages, with_feeds=False))
+    size = sum(len(b) for _, b in stages.site_files(renderer, (), pages, pages))
     stage("list pages, indexes, sitemap, Atom", t, size)
 
 

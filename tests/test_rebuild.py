@@ -13,6 +13,7 @@ import pytest
 
 from citycat.pipeline import rebuild
 from citycat.pipeline.build import MARKER, build
+from citycat.source import entries
 from tests.conftest import TODAY, copy_starter
 
 
@@ -166,10 +167,10 @@ def test_only_requests_for_feed_files_wait_for_the_feeds():
 
 
 def test_cut_refuses_what_is_not_the_plain_layout():
-    assert rebuild.cut("datasets: []\n") is None
-    assert rebuild.cut("datasets:\n  - id: a\n    x: 1\nother: 2\n") is None
+    assert entries.cut("datasets: []\n") is None
+    assert entries.cut("datasets:\n  - id: a\n    x: 1\nother: 2\n") is None
     text = "# head\ndatasets:\n\n  - id: a\n    x: 1\n  # between\n  - id: b\n"
-    made = rebuild.cut(text)
+    made = entries.cut(text)
     assert made.head == "# head\ndatasets:\n\n"
     assert made.entries == (("  - id: a\n    x: 1\n  # between\n", 4), ("  - id: b\n", 7))
     assert made.head + "".join(t for t, _ in made.entries) == text

@@ -171,11 +171,14 @@ class Tags(HTMLParser):
 
 def render(catalogue, lang: str) -> str:
     """The list page as ``citycat build`` writes it, with the real theme."""
-    from citycat.pipeline.build import default_theme
-    from citycat.pipeline.build import render as render_site
+    from citycat.pipeline import stages
+    from citycat.site.render import Renderer, default_theme
 
     want = ("en/" if lang == "en" else "") + "datasets/index.html"
-    for rel, data in render_site(catalogue, default_theme(), TODAY):
+    scored = stages.score(catalogue, (), TODAY)
+    pages = stages.pages(catalogue, TODAY, "public", scored)
+    renderer = Renderer(catalogue, default_theme(), TODAY, "public", scored)
+    for rel, data in stages.site_files(renderer, catalogue.datasets, pages, pages):
         if rel == want:
             return data.decode("utf-8")
     raise AssertionError(f"{want} was not rendered")

@@ -131,7 +131,8 @@ def test_no_traceback_for_any_bad_case(make_case):
 def test_checking_in_parts_finds_what_checking_whole_finds(tmp_path, monkeypatch):
     """A large list is cut into slices checked on several cores; the findings must not change,
     including those between entries of different slices (duplicate ids, colliding titles)."""
-    from citycat.pipeline.validate import _validate_in_parts, _validate_whole, split_entries
+    from citycat.pipeline.validate import _validate_in_parts, _validate_whole
+    from citycat.source.entries import split_entries
 
     out = tmp_path / "gen"
     subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "400", str(out)], check=True)
@@ -162,7 +163,7 @@ def test_checking_in_parts_finds_what_checking_whole_finds(tmp_path, monkeypatch
 
 
 def test_a_list_that_cannot_be_cut_is_checked_whole(tmp_path):
-    from citycat.pipeline.validate import split_entries
+    from citycat.source.entries import split_entries
 
     assert split_entries("datasets: []\n", 2) is None
     assert split_entries("other: 1\n", 2) is None

@@ -1,4 +1,5 @@
-"""All checks of a loaded catalogue, as one pure function: ``run(catalogue, today)``.
+"""All checks of a loaded catalogue, as pure functions: ``run(catalogue, today)``, which is
+``each_entry`` (entries, registers, files) and ``cross_entry`` (between entries).
 
 - ``tables``: the field rules of the Table Schemas, checked by Frictionless;
 - ``fields``: unknown and recommended fields, read from the same schemas;
@@ -14,15 +15,20 @@ from citycat.model.catalogue import Catalogue
 from citycat.model.findings import Finding
 
 
-def run(catalogue: Catalogue, today: dt.date, whole: bool = True) -> list[Finding]:
-    """Every check. ``whole=False``: the catalogue holds a slice of the list, so the checks that
-    compare entries with each other are left to ``cross_entry``, run once over all of them."""
+def run(catalogue: Catalogue, today: dt.date) -> list[Finding]:
+    """Every check: those of each entry, then those between entries."""
+    return each_entry(catalogue, today) + cross_entry(catalogue.meta, catalogue.datasets)
+
+
+def each_entry(catalogue: Catalogue, today: dt.date) -> list[Finding]:
+    """The checks of each entry, of the registers and of the files: all but those comparing
+    entries with each other (``cross_entry``), so a list may be checked in parts."""
     from citycat.checks import fields, files, rules, tables
 
     found: list[Finding] = []
     found += fields.check(catalogue)
-    found += tables.check(catalogue, whole)
-    found += rules.check(catalogue, today, whole)
+    found += tables.check(catalogue)
+    found += rules.check(catalogue, today)
     found += files.check(catalogue)
     return found
 

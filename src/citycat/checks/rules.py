@@ -20,9 +20,9 @@ URL_FIELDS = ("download_url", "access_url", "landing_page", "website", "url", "b
 LIST_FIELDS = ("themes", "keywords.vi", "keywords.en", "sharing.methods", "sharing.consumers", "spatial")
 
 
-def check(catalogue: Catalogue, today: dt.date, whole: bool = True) -> list[Finding]:
-    """All rules; ``whole=False`` leaves out those that compare entries with each other
-    (for a slice of the list: ``cross_entry`` runs them over the whole list)."""
+def check(catalogue: Catalogue, today: dt.date) -> list[Finding]:
+    """The rules of each entry and record; those that compare entries with each other are
+    ``cross_entry`` (run once over the whole list, which may be checked in parts)."""
     out: list[Finding] = []
     for d in catalogue.datasets:
         out += _access(catalogue, d)
@@ -33,8 +33,6 @@ def check(catalogue: Catalogue, today: dt.date, whole: bool = True) -> list[Find
         out += _internal(d)
     for record in _all_records(catalogue):
         out += _urls(record)
-    if whole:
-        out += cross_entry(catalogue.datasets)
     return out
 
 

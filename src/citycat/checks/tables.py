@@ -28,12 +28,11 @@ _EXAMPLES = {
 _FORMAT_EXAMPLES = {"email": " (e.g. vanphong@hanoi.gov.vn)", "uri": " (e.g. https://…)"}
 
 
-def check(catalogue: Catalogue, whole: bool = True) -> list[Finding]:
-    """Every table against its Table Schema; ``whole=False`` (a slice of the list) leaves the
-    datasets' unique fields to ``unique_datasets`` over the whole list."""
-    tables = build_tables(catalogue)
-    if not whole:
-        tables = [_without_unique(t) if t.name == "datasets" else t for t in tables]
+def check(catalogue: Catalogue) -> list[Finding]:
+    """Every table against its Table Schema, but the datasets' unique fields: those compare
+    entries with each other, and ``unique_datasets`` checks them over the whole list (which may
+    be checked in parts)."""
+    tables = [_without_unique(t) if t.name == "datasets" else t for t in build_tables(catalogue)]
     by_name = {t.name: t for t in tables}
     files = {r["name"]: r.get("citycat", {}) for r in catalogue.meta["resources"]}
     out: list[Finding] = []

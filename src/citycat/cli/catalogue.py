@@ -3,7 +3,6 @@ version. They parse options and call the library."""
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -97,7 +96,7 @@ def _build(root: Path, out: Path, today, edition: Edition, lang):
     from citycat.pipeline.build import BuildError, build
 
     try:
-        built = build(root, out, today or city_today(), edition.value)
+        built = build(root, out, today or city_today(), edition.value, cache=True)
     except BuildError as exc:
         _report_build_error(exc, root, lang)
         return None
@@ -209,6 +208,7 @@ def export(
     --lang picks the CSV's language and the messages'. Exit 1 when the catalogue has errors.
     """
     from citycat.feeds import export as exports
+    from citycat.pipeline.output import write_atomic
     from citycat.pipeline.validate import validate as run
 
     root = catalogue_root(root)
@@ -227,7 +227,7 @@ def export(
         sys.stdout.buffer.flush()
         return
     try:
-        exports.write(data, target)
+        write_atomic(target, data, make_folders=False)
     except OSError as exc:
         typer.echo(f"citycat: cannot write {target}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2) from None
@@ -244,9 +244,9 @@ class ReportFormat(StrEnum):
 def _scored(root: Path, today, lang: Lang | None):
     """Validate for a report or a score: (catalogue, findings, language, UI strings), or exit 1
     with the errors (scores are only worked out for a catalogue without errors)."""
-    from citycat.pipeline.build import theme_for
     from citycat.pipeline.validate import validate as run
     from citycat.site import i18n
+    from citycat.site.render import theme_for
 
     root = catalogue_root(root)
     result = run(root, today or city_today(), use_cache=False, need_catalogue=True)
@@ -265,18 +265,14 @@ def _write_out(data: bytes, out: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    import tempfile
+    from citycat.pipeline.output import write_atomic
 
     out = out.resolve()
     if out.is_dir():
         typer.echo(f"citycat: {out} is a folder: give a file name", err=True)
         raise typer.Exit(2)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, out)
+        write_atomic(out, data)
     except OSError as exc:
         typer.echo(f"citycat: cannot write {out}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2) from None
@@ -299,8 +295,8 @@ def report(
 ) -> None:
     """The inspection committee's report: progress to the deadline, agencies ranked, who is late,
     what to fix first, every dataset's scores."""
-    from citycat.pipeline.build import theme_for
     from citycat.quality import report as rep
+    from citycat.site.render import theme_for
 
     c, findings, language, t = _scored(root, today, lang)
     when = today or city_today()

@@ -15,6 +15,7 @@ import typer
 
 from citycat.cli.app import app
 from citycat.cli.options import LangOption, RootOption, TodayOption, city_today, fail, message_language
+from citycat.pipeline.output import write_atomic
 
 
 def _catalogue_root(root: Path) -> Path:
@@ -120,24 +121,6 @@ def _loaded(root: Path):
         return load(root).catalogue
     except FatalYAML as fatal:
         raise fail(f"{fatal.finding.loc}: {fatal.finding.message('vi')}", 1) from None
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a whole file or nothing: a temporary file beside it, then renamed over it."""
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @app.command()

@@ -47,8 +47,8 @@ def strings(c: Catalogue) -> dict[str, dict[str, str]]:
     sheets with the same words as the printable annex. Read once per loaded catalogue."""
     from pathlib import Path
 
-    from citycat.pipeline.build import theme_for
     from citycat.site.i18n import load_strings
+    from citycat.site.render import theme_for
 
     if _STRINGS[0] is not c:
         _STRINGS[1] = load_strings(theme_for(Path(c.root)))

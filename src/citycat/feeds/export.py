@@ -7,10 +7,6 @@ output, and ``frictionless validate`` reads the zip as it is.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 from citycat import feeds
 from citycat.model.catalogue import Catalogue
 
@@ -31,18 +27,3 @@ def about(fmt: str) -> str:
 def render(c: Catalogue, fmt: str, edition: str, lang: str = "vi") -> bytes:
     feed, _ = feeds.exports()[fmt]
     return feed.export(c, fmt, edition, lang if lang in ("vi", "en") else "vi")
-
-
-def write(data: bytes, out: Path) -> None:
-    """Write ``data`` to ``out`` atomically: a temporary file beside it, then a rename, so a
-    reader never sees half a file and a failure leaves the old one."""
-    out = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent or Path("."))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

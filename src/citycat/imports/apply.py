@@ -16,7 +16,6 @@ own validation, in a scratch copy; ``write`` then writes the files, each one who
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import tempfile
@@ -316,20 +315,8 @@ def plan(root: Path, mapped: Mapped, today, *, update: bool = False, skip_invali
 
 def write(p: Plan) -> None:
     """Every changed file whole or not at all: each is written beside itself first, then all are
-    renamed into place."""
-    temps: list[tuple[str, Path]] = []
-    try:
-        for name, text in p.files.items():
-            path = p.root / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(text.encode("utf-8"))
-            if path.exists():
-                os.chmod(tmp, path.stat().st_mode & 0o777)
-            temps.append((name, Path(tmp)))
-        for name, tmp in sorted(temps, key=lambda t: t[0] == DATASETS):  # the registers first
-            os.replace(tmp, p.root / name)
-    finally:
-        for _, tmp in temps:
-            tmp.unlink(missing_ok=True)
+    renamed into place (the registers first, datasets.yaml last)."""
+    from citycat.pipeline.output import write_all_atomic
+
+    names = sorted(p.files, key=lambda name: name == DATASETS)
+    write_all_atomic([(p.root / name, p.files[name].encode("utf-8")) for name in names])

@@ -115,17 +115,23 @@ class Dataset(Record):
 
     def formats(self, internal: bool = False) -> tuple[str, ...]:
         """The formats of the distributions (the public ones unless ``internal``), sorted."""
-        key = "_formats_internal" if internal else "_formats_public"
-        found = self.__dict__.get(key)
-        if found is None:  # remembered, like a cached property: lists and facets read it often
-            dists = self.distributions if internal else self.public_distributions()
-            found = tuple(sorted({x.get("format") for x in dists if isinstance(x.get("format"), str)}))
-            self.__dict__[key] = found
-        return found
+        return self.all_formats if internal else self.public_formats
+
+    @functools.cached_property
+    def public_formats(self) -> tuple[str, ...]:  # (lists and facets read it often)
+        return _formats(self.public_distributions())
+
+    @functools.cached_property
+    def all_formats(self) -> tuple[str, ...]:
+        return _formats(self.distributions)
 
     def is_overdue(self, today: dt.date) -> bool:
         due = self.due
         return due is not None and due < today and self.status not in ("published", "withdrawn")
+
+
+def _formats(dists: tuple[Distribution, ...]) -> tuple[str, ...]:
+    return tuple(sorted({x.get("format") for x in dists if isinstance(x.get("format"), str)}))
 
 
 @dataclass(frozen=True)

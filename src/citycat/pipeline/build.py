@@ -1,39 +1,28 @@
 """``citycat build``: the catalogue as a static site, written atomically.
 
-``render(catalogue, theme, today, edition)`` is a pure function yielding (path, bytes) for every
-file of the site; ``build(...)`` validates first, renders into a temporary folder beside the
-output and swaps it in, so a failed build never leaves a half-written site and never deletes
-the last good one.
+The stages (``citycat.pipeline.stages``) in order: validate (load and check), score, list the
+pages, render, write. The site is written into a new folder beside the output and swapped in
+(``citycat.pipeline.output``), so a failed build never leaves a half-written site and never
+deletes the last good one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 import os
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
-from xml.etree import ElementTree as ET
 
-from citycat import feeds
 from citycat.model import policy
-from citycat.model.catalogue import Catalogue, Dataset
+from citycat.model.catalogue import Catalogue
 from citycat.model.findings import Finding
-from citycat.site import charts, i18n, jsonld, views
+from citycat.pipeline import output, stages
+from citycat.pipeline.output import MARKER
+from citycat.site.render import Renderer, theme_for
 
-MARKER = ".citycat-build"  # in every output folder citycat wrote, and only there
-CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'"
-)
-HEADERS_CSP = CSP + "; frame-ancestors 'none'"  # frame-ancestors is ignored (and warned about) in <meta>
+__all__ = ["MARKER", "BuildError", "Built", "build", "check_output"]
 
 
 class BuildError(Exception):
@@ -53,479 +42,9 @@ class Built:
     seconds: float
     findings: tuple[Finding, ...]
     catalogue: Catalogue | None = None  # what was built (``citycat serve`` answers API calls from it)
-    renderer: Renderer | None = (
-        None  # with its scores and fragments (``citycat.pipeline.rebuild`` reuses them)
-    )
-
-
-def default_theme() -> Path:
-    """The theme shipped beside citycat's source (``site/`` of its repository)."""
-    return Path(__file__).resolve().parents[3] / "site"
-
-
-def theme_for(root: Path) -> Path:
-    own = root / "site"
-    return own if (own / "templates").is_dir() else default_theme()
-
-
-# ---------------------------------------------------------------------------------------------
-# Rendering: pure
-
-
-def _environment(theme: Path):
-    import jinja2
-
-    class Environment(jinja2.Environment):
-        """Views and UI strings are plain dicts: ``d.title`` looks the key up first (Jinja2
-        would first try, and fail, to find an attribute: a fifth of a page's rendering)."""
-
-        def getattr(self, obj, attribute):
-            if type(obj) is dict and attribute in obj:
-                return obj[attribute]
-            return super().getattr(obj, attribute)
-
-    return Environment(
-        loader=jinja2.FileSystemLoader(str(theme / "templates")),
-        autoescape=True,
-        auto_reload=False,  # a build renders each template thousands of times: no stat() per use
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def _site(c: Catalogue, lang: str) -> dict:
-    publisher = c.agencies.get(c.settings.get("publisher"))
-    deadline = c.settings.get("deadline")
-    return {
-        "title": c.settings.text("title", lang),
-        "description": c.settings.text("description", lang),
-        "draft_notice": c.settings.text("draft_notice", lang),
-        "base_url": policy.base_url(c),
-        "contact_email": c.settings.get("contact_email", ""),
-        "publisher": publisher.text("name", lang) if publisher else "",
-        "deadline": i18n.date(deadline if isinstance(deadline, dt.date) else None),
-    }
-
-
-def _globals(page: views.Page, c: Catalogue, strings: dict, today: dt.date, edition: str) -> dict:
-    here = page.url_path
-    lang = page.lang
-    base = policy.base_url(c)
-    other = "en" if lang == "vi" else "vi"
-
-    def href(path: str) -> str:
-        return views.relative(here, views.url_path(lang, path))
-
-    def href_lang(to_lang: str, path: str) -> str:
-        return views.relative(here, views.url_path(to_lang, path))
-
-    def asset(name: str) -> str:
-        return views.relative(here, "/static/" + name)
-
-    def root_file(name: str) -> str:
-        return views.relative(here, "/" + name)
-
-    return {
-        "lang": lang,
-        "other_lang": other,
-        "t": strings[lang],
-        "site": _site(c, lang),
-        "edition": edition,
-        "page": page,
-        "today": i18n.date(today),
-        "href": href,
-        "href_lang": href_lang,
-        "asset": asset,
-        "root_file": root_file,
-        "machine_links": [],
-        "canonical": base + here.lstrip("/"),
-        "alternates": [
-            {"lang": x, "url": base + views.url_path(x, page.path).lstrip("/")} for x in i18n.LANGS
-        ],
-        "csp": CSP,
-        "jsonld": None,
-        "charts": {},
-        "page_title": "",
-    }
-
-
-class Renderer:
-    """Renders the pages of one catalogue, and the fragments its lists are made of.
-
-    A dataset's card and its row of the annex are rendered once per language (the card once per
-    folder depth, its links being relative) and placed by ``{{ card(d) }}`` and
-    ``{{ annex_row(d) }}`` in every list that shows them, so the list, agency, theme and annex
-    pages cost little more than joining strings.
-    """
-
-    def __init__(
-        self,
-        c: Catalogue,
-        theme: Path,
-        today: dt.date,
-        edition: str = policy.PUBLIC,
-        scored: Mapping[str, Any] | None = None,
-        like: Renderer | None = None,
-    ):
-        self.c, self.theme, self.today, self.edition = c, theme, today, edition
-        self.scored = scored or {}  # citycat.quality.scores.score_all: each dataset's results
-        # the templates and strings of ``like`` (a renderer of the same theme) are reused
-        self.env = like.env if like is not None else _environment(theme)
-        self.strings = like.strings if like is not None else i18n.load_strings(theme)
-        self.fragments: dict[tuple, Any] = {}  # ("card", lang, depth, id) / ("row", lang, id) → Markup
-        self.index_views: dict[tuple[str, str], dict] = {}  # (lang, id) → what the search index needs
-        self.feed_paths: list[str] = []  # what the feeds wrote (``render_into`` notes it)
-        self._card = self.env.get_template("partials/dataset_card.html")
-        self._row = self.env.get_template("partials/annex_row.html")
-        self._fragment_globals: dict[tuple[str, int], dict] = {}
-
-    # -- fragments ------------------------------------------------------------------------
-    def _fragment(self, template, v: dict, lang: str, depth: int):
-        from markupsafe import Markup
-
-        context = self._fragment_globals.get((lang, depth))
-        if context is None:
-            up = "../" * depth
-            context = self._fragment_globals[(lang, depth)] = {
-                "lang": lang,
-                "other_lang": "en" if lang == "vi" else "vi",
-                "t": self.strings[lang],
-                "site": _site(self.c, lang),
-                "edition": self.edition,
-                "href": lambda path, lang=lang, up=up: up + views.url_path(lang, path)[1:],
-            }
-        return Markup(template.render({**context, "d": v}))
-
-    def view(self, d: Dataset, lang: str) -> dict:
-        v = views.dataset_view(d, self.c, lang, self.today, self.edition)
-        s = self.scored.get(d.id)
-        v["score"] = views.score_view(s, lang) if s is not None else None
-        return v
-
-    def card(self, d: Dataset, lang: str, depth: int):
-        key = ("card", lang, depth, d.id)
-        if key not in self.fragments:
-            near = self.fragments.get(("card", lang, _depth(lang, "datasets/"), d.id))
-            if near is not None and depth > _depth(lang, "datasets/"):
-                self.fragments[key] = _deeper(near, depth - _depth(lang, "datasets/"))
-            else:
-                self.fragments[key] = self._fragment(self._card, self.view(d, lang), lang, depth)
-        return self.fragments[key]
-
-    def annex_row(self, d: Dataset, lang: str):
-        key = ("row", lang, d.id)
-        if key not in self.fragments:
-            self.fragments[key] = self._fragment(self._row, self.view(d, lang), lang, _depth(lang, "list/"))
-        return self.fragments[key]
-
-    def cards(self, datasets, lang: str, depth: int, before: str = ""):
-        """The cards of a list, joined here (a template loop calling ``card`` per dataset costs
-        more than all the rest of a 10,000-dataset list page)."""
-        from markupsafe import Markup
-
-        made = self.fragments
-        found = [made.get(("card", lang, depth, d.id)) or self.card(d, lang, depth) for d in datasets]
-        return Markup(before + before.join(found) if found else "")  # (str.join: no Markup + per card)
-
-    def annex_rows(self, datasets, lang: str):
-        """The annex's rows: each dataset's number, then its cells (``partials/annex_row.html``)."""
-        from markupsafe import Markup, escape
-
-        made = self.fragments
-        return Markup(
-            "".join(
-                [
-                    f'<tr data-id="{escape(d.id)}">\n<td class="num">{n}</td>\n'
-                    f"{made.get(('row', lang, d.id)) or self.annex_row(d, lang)}\n</tr>\n"
-                    for n, d in enumerate(datasets, 1)
-                ]
-            )
-        )
-
-    # -- pages --------------------------------------------------------------------------------
-    def page(self, page: views.Page, view: dict | None = None) -> bytes:
-        c, lang = self.c, page.lang
-        context = {**_globals(page, c, self.strings, self.today, self.edition), **page.context}
-        depth = _depth(lang, page.path)
-        context["card"] = lambda d: self.card(d, lang, depth)
-        context["annex_row"] = lambda d: self.annex_row(d, lang)
-        context["cards"] = lambda datasets, before="": self.cards(datasets, lang, depth, before)
-        context["annex_rows"] = lambda datasets: self.annex_rows(datasets, lang)
-        if page.dataset is not None:
-            d = view if view is not None else self.view(page.dataset, lang)
-            context["dataset"] = d
-            context["page_title"] = d["title"]
-            context["machine_links"] = [
-                {
-                    "label": self.strings[lang].get(key, key),
-                    "href": context["root_file"](path),
-                    "type": kind,
-                    "rel": rel,
-                }
-                for key, path, kind, rel in feeds.dataset_links(c, d["id"])
-            ]
-            home = policy.base_url(c) + views.url_path(lang, "").lstrip("/")
-            context["jsonld"] = jsonld.script_text(
-                jsonld.dataset(d, context["canonical"], context["site"]["title"], home, lang)
-            )
-        if page.template == "home.html":
-            context["charts"] = _charts(c, lang, self.strings[lang], page.context["progress"])
-        return self.env.get_template(page.template).render(context).encode("utf-8")
-
-    def datasets(self, datasets) -> Iterator[tuple[str, bytes]]:
-        """Each dataset's pages, and (kept in ``fragments`` and ``index_views``) its cards for the
-        list and for agency and theme pages, its annex row and its search index entry."""
-        from citycat.site import searchindex
-
-        for d in datasets:
-            for lang in i18n.LANGS:
-                v = self.view(d, lang)
-                for depth in (_depth(lang, "datasets/"), _depth(lang, "agencies/x/")):
-                    self.fragments[("card", lang, depth, d.id)] = self._fragment(self._card, v, lang, depth)
-                self.fragments[("row", lang, d.id)] = self._fragment(
-                    self._row, v, lang, _depth(lang, "list/")
-                )
-                self.index_views[(lang, d.id)] = {k: v[k] for k in searchindex.VIEW_KEYS}
-                page = views.Page(policy.page_path(d.id), lang, "dataset.html", dataset=d)
-                yield page.file, self.page(page, v)
-
-    def rest(
-        self,
-        pages: list[views.Page],
-        with_feeds: bool = True,
-        render: Callable[[views.Page], bool] | None = None,
-    ) -> Iterator[tuple[str, bytes]]:
-        """Every file but the dataset pages: ``rest_pages`` and ``rest_files``, and (unless
-        written apart) the machine-readable feeds."""
-        yield from self.rest_pages(pages, render)
-        yield from self.rest_files()
-        if with_feeds:
-            yield from feeds.files(self.c, self.today, self.edition)
-
-    def rest_pages(
-        self, pages: list[views.Page], render: Callable[[views.Page], bool] | None = None
-    ) -> Iterator[tuple[str, bytes]]:
-        """The pages other than the datasets' (from the fragments made so far, and any still
-        missing; only those ``render`` accepts, when given), the 404 page, static files and
-        the sitemap."""
-        c, today, edition, strings = self.c, self.today, self.edition, self.strings
-        for page in pages:
-            if page.dataset is None and (render is None or render(page)):
-                yield page.file, self.page(page)
-        # The 404 page answers any missing address, at any depth: its links start from the
-        # site's own path (the path of base_url), not from where it happens to be served.
-        context = _globals(views.Page("404", "vi", "404.html"), c, strings, today, edition)
-        base_path = urlsplit(policy.base_url(c)).path or "/"
-        context["href"] = lambda path: base_path + views.url_path("vi", path)[1:]
-        context["href_lang"] = lambda lang, path: base_path + views.url_path(lang, path)[1:]
-        context["asset"] = lambda name: base_path + "static/" + name
-        context["root_file"] = lambda name: base_path + name
-        context["canonical"], context["alternates"] = "", []  # no address of its own
-        context["page"] = views.Page("", "vi", "404.html")  # its language switch leads to the English home
-        yield "404.html", self.env.get_template("404.html").render(context).encode("utf-8")
-        for path in sorted((self.theme / "static").rglob("*")):
-            if path.is_file():
-                yield "static/" + path.relative_to(self.theme / "static").as_posix(), path.read_bytes()
-        yield "sitemap.xml", sitemap(c, pages)
-
-    def rest_files(self) -> Iterator[tuple[str, bytes]]:
-        """Search indexes, robots.txt, Atom feeds and ``_headers``: neither templates nor the
-        page list, so a forked process can write them while this one makes the pages."""
-        from citycat.site import searchindex
-
-        c, today, edition, strings = self.c, self.today, self.edition, self.strings
-        for lang in i18n.LANGS:
-            known = {i: v for (lg, i), v in self.index_views.items() if lg == lang}
-            index = searchindex.build_index(c, lang, today, known)
-            data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            yield ("en/" if lang == "en" else "") + "search-index.json", data
-        yield "robots.txt", robots(c, edition)
-        for lang in i18n.LANGS:
-            yield ("en/" if lang == "en" else "") + "feed.atom", atom(c, lang, strings[lang], today)
-        yield "_headers", headers(edition)
-
-
-class Forked:
-    """``fn()`` run on a forked process (which inherits everything this one holds); ``result()``
-    waits for it and returns what it returned (pickled through a pipe)."""
-
-    def __init__(self, fn: Callable[[], Any]):
-        import pickle
-
-        read, write = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the child: work, send the outcome, leave without cleaning up
-            os.close(read)
-            try:
-                try:
-                    data = pickle.dumps((True, fn()))
-                except BaseException as exc:  # noqa: BLE001 - sent to the parent, raised there
-                    data = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
-                with os.fdopen(write, "wb") as fh:
-                    fh.write(data)
-            finally:
-                os._exit(0)
-        os.close(write)
-        self.read = read
-
-    def result(self) -> Any:
-        import pickle
-
-        with os.fdopen(self.read, "rb") as fh:
-            data = fh.read()
-        os.waitpid(self.pid, 0)
-        if not data:
-            raise BuildError(reason="a forked build process ended without a result")
-        ok, value = pickle.loads(data)
-        if not ok:
-            raise BuildError(reason=f"a forked build process failed: {value}")
-        return value
-
-
-def _deeper(fragment, levels: int):
-    """A fragment rendered for one folder depth, for a page ``levels`` folders deeper (a list's
-    later pages: ``datasets/page/N/``): each relative link climbs that much further. Its links
-    are the only attribute values that start with "../" (``href`` makes them), and Jinja2
-    escapes every quote in text, so ``="../`` is found nowhere else."""
-    from markupsafe import Markup
-
-    return Markup(str(fragment).replace('="../', '="' + "../" * (levels + 1)))
-
-
-def _depth(lang: str, path: str) -> int:
-    """How many folders below the site root a page of ``lang`` at ``path`` is."""
-    return views.url_path(lang, path).count("/") - 1
-
-
-def render(
-    c: Catalogue,
-    theme: Path,
-    today: dt.date,
-    edition: str = policy.PUBLIC,
-    pages: list[views.Page] | None = None,
-    findings: tuple[Finding, ...] = (),
-) -> Iterator[tuple[str, bytes]]:
-    """Every file of the site, as (path below the output folder, content): the dataset pages
-    first, then the rest. ``findings`` (the catalogue's warnings) feed the scores; ``pages``
-    (``views.pages``) can be given when worked out already."""
-    from citycat.quality import scores
-
-    scored = scores.score_all(c, findings, today)
-    renderer = Renderer(c, theme, today, edition, scored)
-    yield from renderer.datasets(c.datasets)
-    yield from renderer.rest(pages if pages is not None else views.pages(c, today, edition, scored))
-
-
-def _charts(c: Catalogue, lang: str, t: dict, progress: dict) -> dict[str, str]:
-    statuses = c.register("statuses")
-    levels = c.register("access_levels")
-    status_rows = [
-        (r.label(lang), progress["by_status"].get(k, 0), f"status-{k}") for k, r in statuses.items()
-    ]
-    status_rows.append((t.get("overdue", "overdue"), progress["overdue"], "status-overdue"))
-    access_rows = [(r.label(lang), progress["by_access"].get(k, 0), f"access-{k}") for k, r in levels.items()]
-    return {
-        "status": charts.bars(t.get("chart_status", "By status"), status_rows),
-        "access": charts.bars(t.get("chart_access", "By access level"), access_rows),
-    }
-
-
-def sitemap(c: Catalogue, pages: list[views.Page]) -> bytes:
-    """Every page with its language alternates (written as text, each page's entry remembered:
-    ElementTree took a third of a second at 10,000 datasets, much of a rebuild in ``citycat
-    serve``)."""
-    base = policy.base_url(c)
-    modified = {d.id: d.date("modified") for d in c.datasets}
-    out = [
-        "<?xml version='1.0' encoding='utf-8'?>\n",
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
-    ]
-    for page in pages:
-        lastmod = modified.get(page.dataset.id) if page.dataset is not None else None
-        out.append(_sitemap_url(base, page.path, page.lang, lastmod))
-    out.append("</urlset>")
-    return "".join(out).encode("utf-8")
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _sitemap_url(base: str, path: str, lang: str, lastmod: dt.date | None) -> str:
-    url = f"<url><loc>{_xml_text(base + views.url_path(lang, path).lstrip('/'))}</loc>"
-    if lastmod:
-        url += f"<lastmod>{lastmod.isoformat()}</lastmod>"
-    for other in i18n.LANGS:
-        href = _xml_attr(base + views.url_path(other, path).lstrip("/"))
-        url += f'<xhtml:link rel="alternate" hreflang="{other}" href={href} />'
-    return url + "</url>"
-
-
-def _xml_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _xml_attr(text: str) -> str:
-    """A quoted attribute value, escaped as ElementTree escapes it."""
-    for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
-        text = text.replace(a, b)
-    return '"' + text.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;") + '"'
-
-
-def robots(c: Catalogue, edition: str) -> bytes:
-    if edition == policy.INTERNAL:
-        return b"User-agent: *\nDisallow: /\n"
-    return f"User-agent: *\nAllow: /\n\nSitemap: {policy.base_url(c)}sitemap.xml\n".encode()
-
-
-def atom(c: Catalogue, lang: str, t: dict, today: dt.date, most: int = 50) -> bytes:
-    """Datasets added or updated, newest first (by modified, else issued date)."""
-    ns = "http://www.w3.org/2005/Atom"
-    ET.register_namespace("", ns)
-    base = policy.base_url(c)
-    home = base + views.url_path(lang, "").lstrip("/")
-    feed = ET.Element(f"{{{ns}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
-
-    def stamp(day: dt.date) -> str:
-        return f"{day.isoformat()}T00:00:00+07:00"
-
-    def changed(d) -> dt.date:
-        return d.date("modified") or d.date("issued") or dt.date(1970, 1, 1)
-
-    items = sorted(c.datasets, key=lambda d: (changed(d), d.id), reverse=True)[:most]
-    ET.SubElement(feed, f"{{{ns}}}title").text = c.settings.text("title", lang)
-    ET.SubElement(feed, f"{{{ns}}}id").text = home
-    ET.SubElement(feed, f"{{{ns}}}link", href=home)
-    self_url = base + ("en/" if lang == "en" else "") + "feed.atom"
-    ET.SubElement(feed, f"{{{ns}}}link", rel="self", href=self_url)
-    ET.SubElement(feed, f"{{{ns}}}updated").text = stamp(changed(items[0]) if items else today)
-    author = ET.SubElement(feed, f"{{{ns}}}author")
-    ET.SubElement(author, f"{{{ns}}}name").text = _site(c, lang)["publisher"] or c.settings.text(
-        "title", lang
-    )
-    for d in items:
-        url = policy.page_url(c, d.id, lang)
-        entry = ET.SubElement(feed, f"{{{ns}}}entry")
-        ET.SubElement(entry, f"{{{ns}}}title").text = d.text("title", lang)
-        ET.SubElement(entry, f"{{{ns}}}id").text = url
-        ET.SubElement(entry, f"{{{ns}}}link", href=url)
-        ET.SubElement(entry, f"{{{ns}}}updated").text = stamp(changed(d))
-        ET.SubElement(entry, f"{{{ns}}}summary").text = d.text("description", lang)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-
-
-def headers(edition: str) -> bytes:
-    """Response headers for hosts that read a ``_headers`` file (Netlify, Cloudflare Pages)."""
-    lines = [
-        "/*",
-        f"  Content-Security-Policy: {HEADERS_CSP}",
-        "  X-Content-Type-Options: nosniff",
-        "  Referrer-Policy: strict-origin-when-cross-origin",
-    ]
-    if edition == policy.INTERNAL:
-        lines.append("  X-Robots-Tag: noindex")
-    return ("\n".join(lines) + "\n").encode()
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing: atomic
+    renderer: Renderer | None = None  # with its scores and fragments (a rebuild reuses them)
+    # what the feeds wrote: digests by path (a rebuild writes only the files whose bytes change)
+    feed_digests: Mapping[str, bytes] = field(default_factory=dict)
 
 
 def check_output(root: Path, out: Path) -> None:
@@ -539,135 +58,6 @@ def check_output(root: Path, out: Path) -> None:
         raise BuildError(reason=f"{out} exists and was not written by citycat build: choose another --out")
 
 
-_JOB: tuple | None = None  # what a forked render process works on: (renderer, folder, parts)
-
-
-def _write_into(folder: Path, files: Iterator[tuple[str, bytes]]) -> int:
-    count = 0
-    inside = folder.resolve()
-    made: set[Path] = set()
-    for rel, data in files:
-        path = (folder / rel).resolve()
-        if inside not in path.parents:
-            raise BuildError(reason=f"refused to write outside the output folder: {rel}")
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        path.write_bytes(data)
-        count += 1
-    return count
-
-
-def _render_job(job: tuple[str, Any]) -> tuple[int, dict, dict, list[str]]:
-    """In a forked process: write one feed (and say which files it wrote), or every
-    ``chunks``-th dataset's pages from ``k`` on and send back the fragments the list pages are
-    made of."""
-    renderer, folder, chunks = _JOB
-    kind, arg = job
-    if kind == "feed":
-        count, paths = _write_feed(folder, renderer, arg)
-        return count, {}, {}, paths
-    renderer.fragments, renderer.index_views = {}, {}  # this process's own, sent back per chunk
-    count = _write_into(folder, renderer.datasets(renderer.c.datasets[arg::chunks]))
-    return count, renderer.fragments, renderer.index_views, []
-
-
-def _write_feed(folder: Path, renderer: Renderer, name: str) -> tuple[int, list[str]]:
-    paths: list[str] = []
-
-    def noted():
-        for rel, data in feeds.module_files(name, renderer.c, renderer.today, renderer.edition):
-            paths.append(rel)
-            yield rel, data
-
-    return _write_into(folder, noted()), paths
-
-
-def render_into(folder: Path, renderer: Renderer, pages: list[views.Page], parts: int = 1) -> int:
-    """Write the whole site into ``folder``. With ``parts`` > 1, forked processes (which inherit
-    the catalogue) write each feed and the dataset pages in chunks, as they fall free; this one
-    then writes the list pages and the rest from the fragments they sent back. The feeds'
-    files are noted in ``renderer.feed_paths`` (``citycat.pipeline.rebuild`` replaces them later)."""
-    global _JOB
-    c = renderer.c
-    count = 0
-    renderer.feed_paths = []
-    if parts > 1:
-        import multiprocessing
-
-        chunks = parts * 2
-        jobs = [("feed", name) for name in feeds.names()] + [("datasets", k) for k in range(chunks)]
-        _JOB = (renderer, folder, chunks)
-        try:
-            with multiprocessing.get_context("fork").Pool(parts) as pool:
-                for n, fragments, index_views, paths in pool.imap_unordered(_render_job, jobs):
-                    count += n
-                    renderer.fragments.update(fragments)
-                    renderer.index_views.update(index_views)
-                    renderer.feed_paths += paths
-        finally:
-            _JOB = None
-        files = Forked(lambda: _write_into(folder, renderer.rest_files()))
-        count += _write_into(folder, renderer.rest_pages(pages))
-        return count + files.result()
-    count += _write_into(folder, renderer.datasets(c.datasets))
-    count += _write_into(folder, renderer.rest(pages, with_feeds=False))
-    for name in feeds.names():
-        n, paths = _write_feed(folder, renderer, name)
-        count += n
-        renderer.feed_paths += paths
-    return count
-
-
-def write(fill: Callable[[Path], int], out: Path) -> int:
-    """Let ``fill(folder)`` write the site into a new folder beside ``out``, then swap it in.
-
-    Any failure leaves ``out`` as it was.
-    """
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    try:
-        count = fill(tmp)
-        (tmp / MARKER).write_text("written by citycat build\n", "utf-8")
-        tmp.chmod(0o755)
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))  # unique: the last
-        old.rmdir()  # one may still be being deleted (a rebuild in ``citycat serve`` comes quickly)
-        if out.exists():
-            os.replace(out, old)
-        try:
-            os.replace(tmp, out)
-        except OSError:
-            if old.exists():
-                os.replace(old, out)  # put the last good site back
-            raise
-        _remove_later(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return count
-
-
-def _remove_later(folder: Path) -> None:
-    """Delete the replaced site without waiting (20,000 files take seconds to delete): the new
-    site is already in place. Where ``rm`` is missing, delete it now."""
-    if not folder.exists():
-        return
-    rm = shutil.which("rm")
-    if rm is None:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    import subprocess
-
-    subprocess.Popen(
-        [rm, "-rf", "--", str(folder)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
 PARALLEL_MIN_PAGES = 2000  # below this, one process renders faster than starting another
 
 
@@ -678,9 +68,12 @@ def build(
     edition: str = policy.PUBLIC,
     theme: Path | None = None,
     parts: int | None = None,
+    cache: bool = False,
 ) -> Built:
     """Validate, render and swap in the site; ``parts`` processes render it (default: one per
-    core for a large catalogue)."""
+    core for a large catalogue). With ``cache``, what this build made is kept on disk, and a
+    build after one kept redoes only the entries that changed (``citycat.pipeline.cache``)."""
+    from citycat.pipeline.executor import ForkFailed
     from citycat.pipeline.validate import validate
 
     started = time.perf_counter()
@@ -688,20 +81,42 @@ def build(
     if not out.is_absolute():
         out = root / out
     check_output(root, out)
+    theme = theme or theme_for(root)
+    if cache:
+        from citycat.pipeline import cache as kept
+
+        again = kept.build_again(root, out.resolve(), today, edition, theme, parts or _cores())
+        if again is not None:
+            return again
     result = validate(root, today, use_cache=False, need_catalogue=True)
     if not result.ok() or result.catalogue is None:
         raise BuildError(result.errors())
-    theme = theme or theme_for(root)
     catalogue = result.catalogue
     # (the garbage collector stays on: Jinja2's render contexts make cycles, and without it
     # memory grows until a 10,000-dataset build is slower, not faster)
-    from citycat.quality import scores
-
-    scored = scores.score_all(catalogue, result.findings, today)
-    pages = views.pages(catalogue, today, edition, scored)
+    scored = stages.score(catalogue, result.findings, today)
+    pages = stages.pages(catalogue, today, edition, scored)
     if parts is None:
-        parts = min(os.cpu_count() or 1, 4) if len(pages) >= PARALLEL_MIN_PAGES else 1
+        parts = _cores() if len(pages) >= PARALLEL_MIN_PAGES else 1
     renderer = Renderer(catalogue, theme, today, edition, scored)
-    count = write(lambda folder: render_into(folder, renderer, pages, parts), out)
-    html = sum(1 for _ in pages) + 1  # and the 404 page
-    return Built(out, count, html, time.perf_counter() - started, result.findings, catalogue, renderer)
+    feed_digests: dict[str, bytes] = {}
+
+    def make(folder: Path) -> int:
+        count, digests = stages.render_into(folder, renderer, pages, parts)
+        feed_digests.update(digests)
+        return count
+
+    try:
+        count = output.swap_in(make, out)
+    except (ForkFailed, output.OutsideFolder) as exc:
+        raise BuildError(reason=str(exc)) from None
+    html = len(pages) + 1  # and the 404 page
+    seconds = time.perf_counter() - started
+    built = Built(out, count, html, seconds, result.findings, catalogue, renderer, feed_digests)
+    if cache:
+        kept.keep(built, root, today, edition, theme, parts)
+    return built
+
+
+def _cores() -> int:
+    return min(os.cpu_count() or 1, 4)

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,16 +184,9 @@ def dumps(state: Mapping[str, Any]) -> str:
 
 def write_state(path: Path, state: Mapping[str, Any]) -> None:
     """Write atomically: a temporary file beside it, then one rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".link-status-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(dumps(state))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from citycat.pipeline.output import write_atomic
+
+    write_atomic(path, dumps(state).encode("utf-8"))
 
 
 @dataclass(frozen=True)
