@@ -246,7 +246,8 @@ def breakdown(root: Path) -> None:
     from citycat.pipeline.validate import validate
     from citycat.quality import scores
     from citycat.site import views
-    from citycat.site.render import Renderer, default_theme
+    from citycat.site.render import Renderer
+    from citycat.source.inputs import default_theme
 
     today = dt.date(2026, 11, 28)
     clock = time.process_time

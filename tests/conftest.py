@@ -118,6 +118,15 @@ def starter_root() -> Path:
     return copy_starter(folder / "root")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _user_cache(tmp_path_factory):
+    """``citycat build`` keeps its state in the user's cache folder: the suite's builds (and the
+    commands it starts) keep theirs in a folder of its own, never in the home folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def starter() -> Path:
     """The frozen starter catalogue (read only: edit a ``copy_starter``)."""

@@ -81,7 +81,7 @@ def test_a_build_after_edits_of_every_kind_is_the_cold_build(tmp_path, edition):
     edits = EDITS if edition == "public" else {k: EDITS[k] for k in ("a new entry and a removed one",)}
     root = copy_catalogue(tmp_path / "catalogue")
     out = tmp_path / "site"
-    build(root, out, TODAY, edition, parts=1, cache=True)
+    cache.build(root, out, TODAY, edition, parts=1)
     assert cache.path_for(root, edition).is_file() and not (root / ".citycat-cache").exists()
     text = (root / "datasets.yaml").read_text("utf-8")
     ids = [line.split("id: ")[1] for line in text.split("\n") if line.startswith("  - id: ")]
@@ -89,7 +89,7 @@ def test_a_build_after_edits_of_every_kind_is_the_cold_build(tmp_path, edition):
     for name, make_edit in edits.items():
         before = os.stat(untouched).st_ino
         make_edit(root)
-        build(root, out, TODAY, edition, parts=1, cache=True)
+        cache.build(root, out, TODAY, edition, parts=1)
         linked = os.stat(untouched).st_ino == before  # kept from the last build
         assert linked == (name != "a register"), name  # a register changed: a full build
         assert (out / MARKER).is_file()
@@ -99,18 +99,18 @@ def test_a_build_after_edits_of_every_kind_is_the_cold_build(tmp_path, edition):
 def test_an_error_is_refused_and_the_cache_still_serves(tmp_path):
     root = copy_catalogue(tmp_path / "catalogue")
     out = tmp_path / "site"
-    build(root, out, TODAY, parts=1, cache=True)
+    cache.build(root, out, TODAY, parts=1)
     page = out / f"datasets/{FIRST}/index.html"
     before = page.read_bytes()
     edit(root, "    access: open\n", "    access: opne\n")
     with pytest.raises(BuildError) as refused:
-        build(root, out, TODAY, parts=1, cache=True)
+        cache.build(root, out, TODAY, parts=1)
     assert refused.value.findings and all(f.level == "error" for f in refused.value.findings)
     assert page.read_bytes() == before and not list(tmp_path.glob(".site.*"))
     edit(root, "    access: opne\n", "    access: open\n")
     other = next(p for p in (out / "datasets").glob("*/index.html") if FIRST not in str(p))
     kept = os.stat(other).st_ino
-    build(root, out, TODAY, parts=1, cache=True)
+    cache.build(root, out, TODAY, parts=1)
     assert os.stat(other).st_ino == kept
     assert_same_as_cold(root, out, tmp_path, "public")
 
@@ -118,14 +118,14 @@ def test_an_error_is_refused_and_the_cache_still_serves(tmp_path):
 def test_a_cache_of_another_output_or_a_changed_output_is_not_used(tmp_path):
     root = copy_catalogue(tmp_path / "catalogue")
     out = tmp_path / "site"
-    build(root, out, TODAY, parts=1, cache=True)
+    cache.build(root, out, TODAY, parts=1)
     (out / "static" / "style.css").unlink()
     (out / MARKER).write_text("written by citycat build\n", "utf-8")  # another build wrote it since
-    build(root, out, TODAY, parts=1, cache=True)
+    cache.build(root, out, TODAY, parts=1)
     assert (out / "static" / "style.css").is_file()
     other = tmp_path / "other"
-    build(root, other, TODAY, parts=1, cache=True)  # no cache for this folder: a full build
+    cache.build(root, other, TODAY, parts=1)  # no cache for this folder: a full build
     assert_same_as_cold(root, other, tmp_path, "public")
     cache.path_for(root, "public").write_bytes(b"not a pickle")
-    build(root, other, TODAY, parts=1, cache=True)
+    cache.build(root, other, TODAY, parts=1)
     assert_same_as_cold(root, other, tmp_path, "public")

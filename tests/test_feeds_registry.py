@@ -77,7 +77,7 @@ def test_every_file_a_feed_writes_is_one_of_its_declared_paths(good):
 
 
 def test_the_clis_export_choices_are_the_registrys():
-    from citycat.cli.main import ExportFormat
+    from citycat.cli.catalogue import ExportFormat
 
     assert [f.value for f in ExportFormat] == list(export.names())
     assert set(export.names()) == {"ttl", "rdf", "jsonld", "datajson", "datapackage", "csv", "xlsx"}

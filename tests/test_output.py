@@ -8,7 +8,6 @@ import stat
 
 import pytest
 
-from citycat.feeds import Copy
 from citycat.pipeline import executor, output
 
 
@@ -23,18 +22,18 @@ def test_a_path_leading_outside_the_folder_is_refused(tmp_path):
     assert not (tmp_path / "escaped.txt").exists()
 
 
-def test_fill_writes_every_file_and_links_a_copy(tmp_path):
-    count = output.fill(tmp_path, [("a/one.json", b"1"), ("b/two.json", Copy(b"1", "a/one.json"))])
+def test_fill_writes_every_file(tmp_path):
+    count = output.fill(tmp_path, [("a/one.json", b"1"), ("b/two.json", b"2")])
     assert count == 2
-    one, two = tmp_path / "a" / "one.json", tmp_path / "b" / "two.json"
-    assert two.read_bytes() == b"1" and os.stat(one).st_ino == os.stat(two).st_ino
-    # a copy of a file that is not there (or outside) is written, not linked
-    output.fill(tmp_path, [("c.json", Copy(b"3", "missing.json")), ("d.json", Copy(b"4", "../x"))])
-    assert (tmp_path / "c.json").read_bytes() == b"3" and (tmp_path / "d.json").read_bytes() == b"4"
+    assert (tmp_path / "a" / "one.json").read_bytes() == b"1" and (
+        tmp_path / "b" / "two.json"
+    ).read_bytes() == b"2"
 
 
 def test_write_changed_replaces_only_changed_files_and_never_a_linked_one_in_place(tmp_path):
-    output.fill(tmp_path, [("a.json", b"1"), ("b.json", Copy(b"1", "a.json"))])
+    # (a warm build hard-links the last site's files: writing into one would change the old site)
+    output.fill(tmp_path, [("a.json", b"1")])
+    os.link(tmp_path / "a.json", tmp_path / "b.json")
     known = output.write_changed(tmp_path, [("a.json", b"1"), ("b.json", b"1")], {})
     before = os.stat(tmp_path / "a.json").st_ino
     digests = output.write_changed(tmp_path, [("a.json", b"1"), ("b.json", b"2")], known)
@@ -44,6 +43,13 @@ def test_write_changed_replaces_only_changed_files_and_never_a_linked_one_in_pla
     assert (tmp_path / "b.json").read_bytes() == b"2"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     assert output.remove(tmp_path, ["b.json", "gone.json"]) == 1 and not (tmp_path / "b.json").exists()
+
+
+def test_remove_prunes_the_folders_it_leaves_empty_and_no_further(tmp_path):
+    output.fill(tmp_path, [("datasets/page/3/index.html", b"x"), ("datasets/index.html", b"y")])
+    assert output.remove(tmp_path, ["datasets/page/3/index.html"], prune=True) == 1
+    assert not (tmp_path / "datasets" / "page").exists() and (tmp_path / "datasets" / "index.html").exists()
+    assert tmp_path.exists()
 
 
 def test_write_atomic_keeps_the_mode_and_leaves_nothing_on_failure(tmp_path):

@@ -172,7 +172,8 @@ class Tags(HTMLParser):
 def render(catalogue, lang: str) -> str:
     """The list page as ``citycat build`` writes it, with the real theme."""
     from citycat.pipeline import stages
-    from citycat.site.render import Renderer, default_theme
+    from citycat.site.render import Renderer
+    from citycat.source.inputs import default_theme
 
     want = ("en/" if lang == "en" else "") + "datasets/index.html"
     scored = stages.score(catalogue, (), TODAY)

@@ -177,7 +177,8 @@ def test_every_list_page_is_in_the_sitemap_with_rel_prev_and_next(tmp_path, monk
 
 
 def test_later_cards_are_the_cards_rendered_at_their_depth(monkeypatch):
-    from citycat.pipeline.build import Renderer, default_theme
+    from citycat.site.render import Renderer
+    from citycat.source.inputs import default_theme
 
     c = load(ROOT).catalogue
     made = Renderer(c, default_theme(), TODAY)

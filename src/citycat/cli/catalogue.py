@@ -91,12 +91,14 @@ def _report_build_error(exc, root: Path, lang) -> None:
         typer.echo("citycat: build refused: the catalogue has errors (the last good site is kept)", err=True)
 
 
-def _build(root: Path, out: Path, today, edition: Edition, lang):
-    """Build once; on a mistake print it and return None (the last good site stays)."""
+def _build(root: Path, out: Path, today, edition: Edition, lang, keep: bool = True):
+    """Build once (keeping its state for the next, unless ``keep`` is false); on a mistake print
+    it and return None (the last good site stays)."""
+    from citycat.pipeline import cache
     from citycat.pipeline.build import BuildError, build
 
     try:
-        built = build(root, out, today or city_today(), edition.value, cache=True)
+        built = (cache.build if keep else build)(root, out, today or city_today(), edition.value)
     except BuildError as exc:
         _report_build_error(exc, root, lang)
         return None
@@ -111,10 +113,13 @@ def build(
     edition: EditionOption = Edition.public,
     today: TodayOption = None,
     lang: LangOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
-    """Validate, then write the site (vi at the root, en under /en/) into --out, atomically."""
+    """Validate, then write the site (vi at the root, en under /en/) into --out, atomically.
+    Only the entries changed since the last build are made again (its state is kept in the
+    user's cache folder); --no-cache builds everything and keeps nothing."""
     root = root.resolve()
-    if _build(root, out, today, edition, lang) is None:
+    if _build(root, out, today, edition, lang, keep=not no_cache) is None:
         raise typer.Exit(1)
 
 
@@ -246,7 +251,7 @@ def _scored(root: Path, today, lang: Lang | None):
     with the errors (scores are only worked out for a catalogue without errors)."""
     from citycat.pipeline.validate import validate as run
     from citycat.site import i18n
-    from citycat.site.render import theme_for
+    from citycat.source.inputs import theme_for
 
     root = catalogue_root(root)
     result = run(root, today or city_today(), use_cache=False, need_catalogue=True)
@@ -296,7 +301,7 @@ def report(
     """The inspection committee's report: progress to the deadline, agencies ranked, who is late,
     what to fix first, every dataset's scores."""
     from citycat.quality import report as rep
-    from citycat.site.render import theme_for
+    from citycat.source.inputs import theme_for
 
     c, findings, language, t = _scored(root, today, lang)
     when = today or city_today()

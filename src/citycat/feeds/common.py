@@ -48,7 +48,7 @@ def strings(c: Catalogue) -> dict[str, dict[str, str]]:
     from pathlib import Path
 
     from citycat.site.i18n import load_strings
-    from citycat.site.render import theme_for
+    from citycat.source.inputs import theme_for
 
     if _STRINGS[0] is not c:
         _STRINGS[1] = load_strings(theme_for(Path(c.root)))

@@ -20,7 +20,8 @@ from citycat.model.catalogue import Catalogue
 from citycat.model.findings import Finding
 from citycat.pipeline import output, stages
 from citycat.pipeline.output import MARKER
-from citycat.site.render import Renderer, theme_for
+from citycat.site.render import Renderer
+from citycat.source.inputs import theme_for
 
 __all__ = ["MARKER", "BuildError", "Built", "build", "check_output"]
 
@@ -68,11 +69,10 @@ def build(
     edition: str = policy.PUBLIC,
     theme: Path | None = None,
     parts: int | None = None,
-    cache: bool = False,
 ) -> Built:
     """Validate, render and swap in the site; ``parts`` processes render it (default: one per
-    core for a large catalogue). With ``cache``, what this build made is kept on disk, and a
-    build after one kept redoes only the entries that changed (``citycat.pipeline.cache``)."""
+    core for a large catalogue). ``citycat.pipeline.cache.build`` is the same build that keeps
+    its state on disk and, the next time, redoes only the entries that changed."""
     from citycat.pipeline.executor import ForkFailed
     from citycat.pipeline.validate import validate
 
@@ -82,12 +82,6 @@ def build(
         out = root / out
     check_output(root, out)
     theme = theme or theme_for(root)
-    if cache:
-        from citycat.pipeline import cache as kept
-
-        again = kept.build_again(root, out.resolve(), today, edition, theme, parts or _cores())
-        if again is not None:
-            return again
     result = validate(root, today, use_cache=False, need_catalogue=True)
     if not result.ok() or result.catalogue is None:
         raise BuildError(result.errors())
@@ -97,7 +91,7 @@ def build(
     scored = stages.score(catalogue, result.findings, today)
     pages = stages.pages(catalogue, today, edition, scored)
     if parts is None:
-        parts = _cores() if len(pages) >= PARALLEL_MIN_PAGES else 1
+        parts = cores() if len(pages) >= PARALLEL_MIN_PAGES else 1
     renderer = Renderer(catalogue, theme, today, edition, scored)
     feed_digests: dict[str, bytes] = {}
 
@@ -112,11 +106,8 @@ def build(
         raise BuildError(reason=str(exc)) from None
     html = len(pages) + 1  # and the 404 page
     seconds = time.perf_counter() - started
-    built = Built(out, count, html, seconds, result.findings, catalogue, renderer, feed_digests)
-    if cache:
-        kept.keep(built, root, today, edition, theme, parts)
-    return built
+    return Built(out, count, html, seconds, result.findings, catalogue, renderer, feed_digests)
 
 
-def _cores() -> int:
+def cores() -> int:
     return min(os.cpu_count() or 1, 4)

@@ -32,11 +32,14 @@ from types import MappingProxyType
 from typing import Any
 
 from citycat import __version__
+from citycat.model import policy
+from citycat.pipeline import build as full
 from citycat.pipeline import output
 from citycat.pipeline.build import BuildError, Built
 from citycat.pipeline.rebuild import FullBuild, Session, input_stamps, write_feeds
 from citycat.site.render import Renderer
 from citycat.source.entries import DATASETS
+from citycat.source.inputs import theme_for
 
 INPUTS = ("catalogue", "schemas", "samples")  # with the theme: what a rebuild by entries needs unchanged
 
@@ -142,6 +145,29 @@ def _link_tree(source: Path, target: Path) -> int:
             os.link(os.path.join(folder, name), into / name)
             count += 1
     return count
+
+
+def build(
+    root: Path | str,
+    out: Path | str,
+    today: dt.date,
+    edition: str = policy.PUBLIC,
+    theme: Path | None = None,
+    parts: int | None = None,
+) -> Built:
+    """``citycat build`` keeping its state: the site rebuilt by entries from the last build's
+    state when it can be, else a full build; either way, what it made is kept for the next."""
+    root, out = Path(root).resolve(), Path(out)
+    if not out.is_absolute():
+        out = root / out
+    full.check_output(root, out)
+    theme = theme or theme_for(root)
+    again = build_again(root, out.resolve(), today, edition, theme, parts or full.cores())
+    if again is not None:
+        return again
+    built = full.build(root, out, today, edition, theme, parts)
+    keep(built, root, today, edition, theme, parts or full.cores())
+    return built
 
 
 def keep(built: Built, root: Path, today: dt.date, edition: str, theme: Path, parts: int) -> None:

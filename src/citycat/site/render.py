@@ -28,16 +28,6 @@ CSP = (
 HEADERS_CSP = CSP + "; frame-ancestors 'none'"  # frame-ancestors is ignored (and warned about) in <meta>
 
 
-def default_theme() -> Path:
-    """The theme shipped beside citycat's source (``site/`` of its repository)."""
-    return Path(__file__).resolve().parents[3] / "site"
-
-
-def theme_for(root: Path) -> Path:
-    own = root / "site"
-    return own if (own / "templates").is_dir() else default_theme()
-
-
 def _environment(theme: Path):
     import jinja2
 

@@ -16,6 +16,17 @@ CATALOGUE = (DATASETS, "catalogue", "schemas", "samples")
 BUILD = (*CATALOGUE, THEME)
 
 
+def default_theme() -> Path:
+    """The theme shipped beside citycat's source (``site/`` of its repository)."""
+    return Path(__file__).resolve().parents[3] / THEME
+
+
+def theme_for(root: Path) -> Path:
+    """The catalogue's own theme (``site/`` with templates), else the one shipped with citycat."""
+    own = Path(root) / THEME
+    return own if (own / "templates").is_dir() else default_theme()
+
+
 def files(root: Path, names: Iterable[str] = BUILD) -> list[Path]:
     """Every file of the inputs ``names`` under ``root``, in the order of ``names``, each folder's
     files sorted; an input that does not exist has none."""
