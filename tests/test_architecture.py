@@ -231,6 +231,41 @@ def test_no_import_of_another_modules_private_names():
 # --- the walk itself finds what it must --------------------------------------------------------
 
 
+# What each layer may import (docs/architecture.md): the data flows one way, speed machinery and
+# writing stay in the pipeline. A layer not named here may import any other.
+MAY_IMPORT = {
+    "model": {"model"},
+    "source": {"model", "source"},
+    "checks": {"model", "source", "checks"},
+    "quality": {"model", "source", "checks", "quality", "site", "feeds", "pipeline.output"},
+    "site": {"model", "source", "site", "quality", "feeds"},
+    "feeds": {"model", "source", "feeds", "site.i18n"},
+    "api": {"model", "api", "feeds"},
+}
+
+
+def layer_of(module: str) -> str:
+    return module.split(".")[1] if module.count(".") >= 1 else ""
+
+
+def allowed(target: str, may: set[str]) -> bool:
+    below = target.removeprefix(PACKAGE + ".")
+    return target == PACKAGE or any(below == m or below.startswith(m + ".") for m in may)
+
+
+def test_each_layer_imports_only_the_layers_below_it():
+    offences = [
+        f"{edge} (a {layer_of(w.name)} module may import {', '.join(sorted(MAY_IMPORT[layer_of(w.name)]))})"
+        for w in walk_all()
+        if layer_of(w.name) in MAY_IMPORT
+        for edge in w.edges
+        if not allowed(edge.target, MAY_IMPORT[layer_of(w.name)])
+    ]
+    for text in offences:
+        print(text)
+    assert not offences, "\n" + "\n".join(offences)
+
+
 def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():
         path = tmp_path / PACKAGE / name

@@ -13,9 +13,9 @@ import yaml
 from typer.testing import CliRunner
 
 from citycat.cli import app
-from citycat.editing.editorschema import PATH, SITE_PATH, editor_schema, render
 from citycat.feeds import editorschema as feed
 from citycat.feeds import names as feed_names
+from citycat.feeds.editorschema import PATH, SITE_PATH, editor_schema, render
 from citycat.source.load import load
 from tests.conftest import CASES, ROOT, TODAY, assemble, need_program
 

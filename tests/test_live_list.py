@@ -15,8 +15,9 @@ import pytest
 
 from citycat.model.findings import ERROR
 from citycat.pipeline.build import build
-from citycat.pipeline.validate import INPUTS, validate
+from citycat.pipeline.validate import validate
 from citycat.quality import scores
+from citycat.source.inputs import CATALOGUE as INPUTS
 from tests.conftest import ROOT, TODAY
 
 NEW_ID = "bo-du-lieu-them-vao-danh-sach-de-kiem-thu"

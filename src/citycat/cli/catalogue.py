@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from citycat import feeds
-from citycat.cli.app import app
+from citycat.cli.app import app, reads_the_whole_list
 from citycat.cli.options import (
     Edition,
     EditionOption,
@@ -191,6 +191,7 @@ ExportFormat = StrEnum("ExportFormat", {name: name for name in feeds.exports()})
 
 
 @app.command()
+@reads_the_whole_list
 def export(
     format: Annotated[
         ExportFormat,
@@ -284,6 +285,7 @@ def _write_out(data: bytes, out: Path | None) -> None:
 
 
 @app.command()
+@reads_the_whole_list
 def report(
     root: RootOption = Path("."),
     today: TodayOption = None,

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from citycat.cli.app import app
+from citycat.cli.app import app, reads_the_whole_list
 from citycat.cli.options import LangOption, RootOption, TodayOption, city_today, fail, message_language
 from citycat.pipeline.output import write_atomic
 
@@ -58,6 +58,7 @@ RefArgument = Annotated[
 
 
 @app.command()
+@reads_the_whole_list
 def diff(
     ref: RefArgument,
     root: RootOption = Path("."),
@@ -82,6 +83,7 @@ def diff(
 
 
 @app.command()
+@reads_the_whole_list
 def summary(
     ref: RefArgument,
     root: RootOption = Path("."),
@@ -138,7 +140,7 @@ def schema(
     By default it (re)writes schemas/editor/datasets.schema.json, which the first line of
     datasets.yaml points VS Code's YAML extension to.
     """
-    from citycat.editing.editorschema import PATH, render
+    from citycat.feeds.editorschema import PATH, render
 
     root = _catalogue_root(root)
     data = render(_loaded(root))
@@ -172,6 +174,7 @@ def _show_finding(finding, root: Path, language: str) -> None:
 
 
 @app.command()
+@reads_the_whole_list
 def fmt(
     files: Annotated[
         list[Path] | None,
@@ -402,6 +405,7 @@ def _options(c, register: str, lang: str, keep=lambda r: True) -> list[tuple[str
 
 
 @app.command()
+@reads_the_whole_list
 def new(
     root: RootOption = Path("."),
     lang: LangOption = None,

@@ -15,7 +15,6 @@ from typing import Any
 
 from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Distribution
-from citycat.pipeline.gcpause import paused
 
 DATASET_PATH = "dataset/{id}"  # the dataset's IRI below the base URL, and its RDF files beside it
 SCHEMA_PATH = "schemas/{id}.json"  # each dataset's Table Schema, published at a stable URL
@@ -62,6 +61,3 @@ _STRINGS: list = [None, {}]
 def find(c: Catalogue, dataset_id: str) -> Dataset | None:
     """The dataset with this id (the catalogue looks it up in constant time)."""
     return c.dataset(dataset_id)
-
-
-paused_gc = paused  # (citycat.pipeline.gcpause: an export makes many small objects, no cycles)

@@ -105,8 +105,7 @@ def catalog(c: Catalogue, edition: str) -> dict[str, Any]:
 
 
 def document(c: Catalogue, edition: str) -> bytes:
-    with common.paused_gc():
-        data = catalog(c, edition)
+    data = catalog(c, edition)
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 

@@ -289,18 +289,15 @@ def _documents(model: Model, ext: str, per_dataset: bool = True) -> list[tuple[s
 
 
 def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, bytes]]:
-    with common.paused_gc():
-        model = Model(c, edition)
+    model = Model(c, edition)
     for ext in FORMATS:
-        with common.paused_gc():
-            written = _documents(model, ext, per_dataset=ext == DATASET_FORMAT)
+        written = _documents(model, ext, per_dataset=ext == DATASET_FORMAT)
         yield from written
 
 
 def catalog(c: Catalogue, edition: str, ext: str) -> bytes:
     """The whole catalogue in one format (``citycat export ttl|rdf|jsonld``)."""
-    with common.paused_gc():
-        return _documents(Model(c, edition), ext, per_dataset=False)[-1][1]
+    return _documents(Model(c, edition), ext, per_dataset=False)[-1][1]
 
 
 def export(c: Catalogue, fmt: str, edition: str, lang: str) -> bytes:

@@ -219,11 +219,10 @@ def _cell(value: Any) -> str:
 
 
 def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, bytes]]:
-    with common.paused_gc():
-        sheets = Sheets(c, edition)
-        written = [(CSV_PATHS[lang], sheets.csv(lang)) for lang in ("vi", "en")]
-        written.append((XLSX_PATH, sheets.xlsx()))
-        written += sheets.dataset_rows()
+    sheets = Sheets(c, edition)
+    written = [(CSV_PATHS[lang], sheets.csv(lang)) for lang in ("vi", "en")]
+    written.append((XLSX_PATH, sheets.xlsx()))
+    written += sheets.dataset_rows()
     yield from written
 
 

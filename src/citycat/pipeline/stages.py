@@ -19,6 +19,7 @@ from citycat import checks, feeds
 from citycat.model.catalogue import Catalogue, Dataset
 from citycat.model.findings import Finding
 from citycat.pipeline import executor, output
+from citycat.pipeline.gcpause import paused
 from citycat.site import views
 from citycat.site.render import Renderer
 
@@ -93,11 +94,13 @@ def score(c: Catalogue, findings: Iterable[Finding], today: dt.date, datasets=No
 
     if datasets is not None:
         c = replace(c, datasets=tuple(datasets))
-    return scores.score_all(c, findings, today)
+    with paused():  # 25 criteria a dataset: hundreds of thousands of small objects, no cycles
+        return scores.score_all(c, findings, today)
 
 
 def pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any]) -> list[views.Page]:
-    return views.pages(c, today, edition, scored)
+    with paused():  # 20,000 pages and their contexts, no cycles: a collection would walk the catalogue
+        return views.pages(c, today, edition, scored)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,7 +119,8 @@ def site_files(
 
 
 def feed_files(c: Catalogue, today: dt.date, edition: str, name: str) -> Iterator[tuple[str, bytes]]:
-    return feeds.module_files(name, c, today, edition)
+    with paused():  # a feed makes many small objects and no cycles
+        yield from feeds.module_files(name, c, today, edition)
 
 
 def render_into(

@@ -26,7 +26,6 @@ import yaml
 from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Record
 from citycat.model.findings import ERROR, WARNING, Finding
-from citycat.pipeline.gcpause import paused
 
 STANDARDS = ("correct", "complete", "clean", "live", "consistent", "shared")
 
@@ -193,13 +192,12 @@ def freshness_label(key: str, lang: str) -> str:
 
 
 def score_all(c: Catalogue, findings: Iterable[Finding], today: dt.date) -> dict[str, DatasetScore]:
-    with paused():  # 25 criteria a dataset: hundreds of thousands of small objects, no cycles
-        by_dataset: dict[str, list[Finding]] = {}
-        for f in findings:
-            if f.dataset:
-                by_dataset.setdefault(f.dataset, []).append(f)
-        ready = _Ready(c, _recommended_total(c))
-        return {d.id: _score(ready, d, by_dataset.get(d.id, []), today) for d in c.datasets}
+    by_dataset: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.dataset:
+            by_dataset.setdefault(f.dataset, []).append(f)
+    ready = _Ready(c, _recommended_total(c))
+    return {d.id: _score(ready, d, by_dataset.get(d.id, []), today) for d in c.datasets}
 
 
 def score(
@@ -572,12 +570,11 @@ def agencies(
         if isinstance(d.agency, str):
             by_agency.setdefault(d.agency, []).append(d)
     out = []
-    with paused():
-        for a in c.agencies.values():
-            own = by_agency.get(a.id, [])
-            card = summary(c, scores, today, own)
-            card.update({"id": a.id, "worst": _worst(scores, own, worst)})
-            out.append(card)
+    for a in c.agencies.values():
+        own = by_agency.get(a.id, [])
+        card = summary(c, scores, today, own)
+        card.update({"id": a.id, "worst": _worst(scores, own, worst)})
+        out.append(card)
     out.sort(key=lambda x: (x["overall"] is None, -(x["overall"] or 0), -x["published"], x["id"]))
     for rank, card in enumerate(out, 1):
         card["rank"] = rank if card["overall"] is not None else None

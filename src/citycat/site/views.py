@@ -17,7 +17,6 @@ from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Record
 from citycat.model.policy import PUBLIC, safe_url
 from citycat.model.vietnamese import fold, sort_key
-from citycat.pipeline.gcpause import paused
 from citycat.site import i18n
 
 FACETS = ("agency", "theme", "access", "format", "status", "frequency")
@@ -374,8 +373,7 @@ def pages(
     """Every page of the site, both languages. Lists hold dataset records in display order; the
     build renders each dataset's card, table row and page from its view (``dataset_view``).
     ``scored`` (``citycat.quality.scores.score_all``) adds the results: scorecards and the ranking."""
-    with paused():  # 20,000 pages and their contexts, no cycles: a collection would walk the catalogue
-        return _pages(c, today, edition, scored)
+    return _pages(c, today, edition, scored)
 
 
 def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any] | None) -> list[Page]:

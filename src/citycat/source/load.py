@@ -142,7 +142,7 @@ def _shared_fields(root: Path, findings: list[Finding]) -> dict[str, Any]:
 def _link_status(root: Path, findings: list[Finding]):
     """The last link check (catalogue/link-status.json), read-only. The file is written by
     `citycat check-links`, not by people: what is wrong with it is a warning, never an error."""
-    from citycat.quality.links import STATE, read_state
+    from citycat.source.linkstate import STATE, read_state
 
     links, problems = read_state(root / STATE)
     for p in problems:

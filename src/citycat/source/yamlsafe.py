@@ -9,7 +9,6 @@ bytes that are not UTF-8. Strings come back in Unicode NFC; text that was not NF
 
 from __future__ import annotations
 
-import gc
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -84,9 +83,8 @@ def load_bytes(data: bytes, name: str, line_offset: int = 0) -> tuple[Any, list[
         raise FatalYAML(Finding("yaml-encoding", Loc(name, line, col), params={"byte": f"0x{data[bad]:02x}"}))
     if "\t" in text:
         _refuse_tab_indent(text, name, line_offset)
-    enabled = gc.isenabled()
-    gc.disable()  # the composer makes many small objects: pausing the collector is a 2-3x win
-    try:
+    try:  # (the composer makes many small objects: callers reading a long list pause the cycle
+        # collector around it, see citycat.pipeline.gcpause)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -97,20 +95,11 @@ def load_bytes(data: bytes, name: str, line_offset: int = 0) -> tuple[Any, list[
         raise FatalYAML(Finding("yaml-syntax", loc, params={"problem": problem})) from None
     except yaml.YAMLError as exc:
         raise FatalYAML(Finding("yaml-syntax", Loc(name), params={"problem": str(exc)})) from None
-    finally:
-        if enabled:
-            gc.enable()
     if node is None:
         raise FatalYAML(Finding("yaml-empty", Loc(name, 1 + line_offset, 1)))
     walker = _Walker(name, line_offset)
     walker.track = "&" in text  # no "&", no anchor, so no alias can refer to one
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        value = walker.value(node)
-    finally:
-        if enabled:
-            gc.enable()
+    value = walker.value(node)
     if walker.aliased:
         aliases = _aliases(text, name, line_offset)
         walker.findings = [f for f in walker.findings if f.code != "yaml-alias"] + aliases
