@@ -92,7 +92,7 @@ def _status(catalogue: Catalogue, d: Dataset, today: dt.date) -> Iterator[Findin
             {"due": _vn_date(due), "days": (today - due).days, "status": d.status},
         )
     deadline = _date(catalogue.settings.get("deadline"))
-    if due and deadline and due > deadline and d.status not in ("published", "withdrawn"):
+    if due and deadline and due > deadline and d.pending:
         yield Finding(
             "due-after-deadline", d.at("due"), d.id, {"due": _vn_date(due), "deadline": _vn_date(deadline)}
         )

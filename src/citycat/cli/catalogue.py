@@ -27,6 +27,7 @@ from citycat.cli.options import (
     message_language,
     print_findings,
 )
+from citycat.source.inputs import DATASETS
 
 
 class Format(StrEnum):
@@ -63,7 +64,7 @@ def validate(
     from citycat.pipeline.validate import validate as run
 
     root = root.resolve()
-    if not (root / "datasets.yaml").exists() and not (root / "schemas/catalogue/datapackage.json").exists():
+    if not (root / DATASETS).exists() and not (root / "schemas/catalogue/datapackage.json").exists():
         typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
         raise typer.Exit(2)
     result = run(root, today or city_today(), use_cache=not no_cache)

@@ -16,11 +16,12 @@ import typer
 from citycat.cli.app import app, reads_the_whole_list
 from citycat.cli.options import LangOption, RootOption, TodayOption, city_today, fail, message_language
 from citycat.pipeline.output import write_atomic
+from citycat.source.inputs import DATASETS
 
 
 def _catalogue_root(root: Path) -> Path:
     root = root.resolve()
-    if not (root / "datasets.yaml").is_file():
+    if not (root / DATASETS).is_file():
         raise fail(f"{root} không phải kho danh mục (không có datasets.yaml) / is not a catalogue repository")
     return root
 
@@ -200,7 +201,7 @@ def fmt(
     root = root.resolve()
     language = message_language(lang)
     vi = language == "vi"
-    targets = [p if p.is_absolute() else root / p for p in (files or [Path("datasets.yaml")])]
+    targets = [p if p.is_absolute() else root / p for p in (files or [Path(DATASETS)])]
     failed = stale = False
     for path in targets:
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
@@ -509,7 +510,7 @@ def new(
         from citycat.checks import output
 
         with tempfile.TemporaryDirectory() as tmp:
-            (Path(tmp) / "datasets.yaml").write_text(added.text, "utf-8")
+            (Path(tmp) / DATASETS).write_text(added.text, "utf-8")
             for line in output.text(list(added.findings), Path(tmp), language, False, None):
                 typer.echo(line, err=True)
     if dry_run:
@@ -518,7 +519,7 @@ def new(
         return
     if any(f.level == "error" for f in added.findings):
         raise fail(w["refused"], 1)
-    write_atomic(root / "datasets.yaml", added.text.encode("utf-8"))
+    write_atomic(root / DATASETS, added.text.encode("utf-8"))
     typer.echo(w["added"].format(id=values["id"], line=added.line), err=True)
     typer.echo(w["next"], err=True)
 

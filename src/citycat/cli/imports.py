@@ -16,6 +16,7 @@ import typer
 
 from citycat.cli.app import app
 from citycat.cli.options import LangOption, RootOption, TodayOption, city_today, fail, parse_today
+from citycat.source.inputs import DATASETS
 
 import_app = typer.Typer(
     no_args_is_help=True,
@@ -91,7 +92,7 @@ def _target(root: Path, lang):
     from citycat.source.yamlsafe import FatalYAML
 
     root = root.resolve()
-    if not (root / "datasets.yaml").is_file():
+    if not (root / DATASETS).is_file():
         raise fail(f"{root} không phải kho danh mục (không có datasets.yaml) / is not a catalogue repository")
     try:
         loaded = load(root)

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from citycat.source.inputs import DATASETS
+
 
 class Lang(StrEnum):
     vi = "vi"
@@ -78,7 +80,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def catalogue_root(root: Path) -> Path:
     """``--root`` resolved; exit 2 when it holds no datasets.yaml."""
     root = root.resolve()
-    if not (root / "datasets.yaml").exists():
+    if not (root / DATASETS).exists():
         raise fail(f"{root} is not a catalogue repository (no datasets.yaml)")
     return root
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from citycat.model.findings import WARNING, Finding, Loc
+from citycat.source.inputs import DATASETS
 from citycat.source.yamlsafe import FatalYAML, YList, YMap, load_bytes
 
-DATASETS = "datasets.yaml"
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 

@@ -33,6 +33,7 @@ from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString, SingleQuotedScalarString
 
 from citycat.model.findings import Finding, Loc
+from citycat.source.inputs import DATASETS
 from citycat.source.yamlsafe import FatalYAML, load_bytes
 
 DATASET_KEYS = (
@@ -238,7 +239,7 @@ def _expected(value: Any, path: str = "") -> Any:
     return value
 
 
-def format_text(text: str, name: str = "datasets.yaml") -> Formatted:
+def format_text(text: str, name: str = DATASETS) -> Formatted:
     """Format one YAML file's text. Raises FormatError when it cannot be read safely."""
     data = text.encode("utf-8")
     try:

@@ -20,6 +20,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from citycat.editing.fmt import DATASET_KEYS, needs_quotes, round_trip_yaml
 from citycat.model.findings import Finding
+from citycat.source.inputs import DATASETS
 
 TEXTS = ("title.vi", "title.en", "description.vi", "description.en", "contact.name", "legal_basis")
 FLOW_LISTS = ("keywords.vi", "keywords.en", "sharing.methods", "sharing.consumers", "spatial")
@@ -133,9 +134,7 @@ def check(root, text: str, dataset_id: str, today: dt.date) -> tuple[int, tuple[
     except FatalYAML as fatal:
         raise NewError(fatal.finding.message("vi"), fatal.finding.message("en")) from None
     c = loaded.catalogue
-    read = [
-        f for f in loaded.findings if f.loc and f.loc.file == "datasets.yaml" and f.code.startswith("yaml-")
-    ]
+    read = [f for f in loaded.findings if f.loc and f.loc.file == DATASETS and f.code.startswith("yaml-")]
     if read or not c.datasets or c.datasets[-1].id != dataset_id:
         raise NewError(
             "Không thêm được mục vào cuối datasets.yaml (tệp không theo bố cục thường: 'datasets:' rồi các mục '- id:').",
@@ -153,7 +152,7 @@ def add(root, values: Mapping[str, Any], today: dt.date) -> Added:
             f"Mã '{dataset_id}' không hợp lệ: chữ thường không dấu, số, '-' hoặc '_', 2–100 ký tự.",
             f"The id '{dataset_id}' is not valid: lower-case ASCII letters, digits, '-' or '_', 2–100 characters.",
         )
-    path = root / "datasets.yaml"
+    path = root / DATASETS
     text = path.read_bytes().decode("utf-8")
     if re.search(rf"^\s*-?\s*id:\s*[\"']?{re.escape(dataset_id)}[\"']?\s*$", text, re.M):
         raise NewError(

@@ -32,8 +32,8 @@ from citycat.editing.fmt import order_entry as canonical_order
 from citycat.editing.new import appended, build, entry_text, item_indent
 from citycat.imports.common import ImportError_, Mapped, Note
 from citycat.model.findings import ERROR, Finding
+from citycat.source.inputs import DATASETS
 
-DATASETS = "datasets.yaml"
 REGISTERS = {"agencies": "catalogue/agencies.yaml", "themes": "catalogue/themes.yaml"}
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from citycat.model.findings import Loc
 
 EMPTY: Mapping = MappingProxyType({})
+DONE = ("published", "withdrawn")  # statuses after which nothing is due of a dataset
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,12 @@ class Dataset(Record):
 
     def is_overdue(self, today: dt.date) -> bool:
         due = self.due
-        return due is not None and due < today and self.status not in ("published", "withdrawn")
+        return due is not None and due < today and self.pending
+
+    @property
+    def pending(self) -> bool:
+        """Whether the dataset is still to be published (not published, not withdrawn)."""
+        return self.status not in DONE
 
 
 def _formats(dists: tuple[Distribution, ...]) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from citycat.pipeline import executor, output
 from citycat.pipeline.gcpause import paused
 from citycat.site import views
 from citycat.site.render import Renderer
+from citycat.source.inputs import DATASETS
 
 # ---------------------------------------------------------------------------------------------
 # Load
@@ -39,10 +40,7 @@ def load_slice(root: Path, text: str, offset: int):
     except FatalYAML:
         return None
     if any(
-        f.code.startswith("yaml-")
-        and f.code != "yaml-duplicate-key"
-        and f.loc
-        and f.loc.file == "datasets.yaml"
+        f.code.startswith("yaml-") and f.code != "yaml-duplicate-key" and f.loc and f.loc.file == DATASETS
         for f in loaded.findings
     ):
         return None

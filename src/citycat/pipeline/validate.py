@@ -23,6 +23,7 @@ from citycat.pipeline.gcpause import paused
 from citycat.pipeline.output import write_atomic
 from citycat.source import inputs
 from citycat.source.entries import plain, split_entries
+from citycat.source.inputs import DATASETS
 
 CACHE_DIR = ".citycat-cache"
 
@@ -134,7 +135,7 @@ def _check_part(root: Path, today: dt.date, text: str, offset: int):
 def _validate_in_parts(root: Path, today: dt.date, workers: int, min_bytes: int = PART_MIN_BYTES):
     """The same stages with the list cut into slices of whole entries, each loaded and checked
     on a forked process; None when the list is small or cannot be cut."""
-    path = root / "datasets.yaml"
+    path = root / DATASETS
     if workers < 2 or not path.is_file() or path.stat().st_size < min_bytes:
         return None
     try:

@@ -553,7 +553,7 @@ def summary(
         "withdrawn": statuses.get("withdrawn", 0),
         "overdue": len(overdue),
         "overdue_ids": [d.id for d in overdue],
-        "to_publish": sum(1 for d in items if d.status not in ("published", "withdrawn")),
+        "to_publish": sum(1 for d in items if d.pending),
         "tau": round(100 * fresh / len(with_period)) if with_period else None,
         "overall": average(overall),
         "standards": {k: average(by_standard[k]) for k in STANDARDS},
@@ -600,7 +600,7 @@ def deadline(c: Catalogue, today: dt.date, lang: str = "vi") -> dict[str, Any]:
     end = c.settings.get("deadline")
     end = end if isinstance(end, dt.date) else None
     late = policy.overdue(c.datasets, today, lang)
-    pending = [d for d in c.datasets if d.status not in ("published", "withdrawn")]
+    pending = [d for d in c.datasets if d.pending]
     by_agency = Counter(d.agency for d in pending)
     return {
         "deadline": end,

@@ -18,10 +18,10 @@ from typing import Any
 
 from citycat.model.catalogue import EMPTY, Catalogue, Dataset, Distribution, Record
 from citycat.model.findings import Finding, Loc
+from citycat.source.inputs import DATASETS
 from citycat.source.yamlsafe import FatalYAML, YList, YMap, load_bytes, load_file
 
 PACKAGE = "schemas/catalogue/datapackage.json"
-DATASETS = "datasets.yaml"
 
 
 @dataclass(frozen=True)
