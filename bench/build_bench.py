@@ -52,8 +52,10 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true", help="leave out the Jekyll and Hugo builds")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="citycat-build-bench-"))
+    os.environ["XDG_CACHE_HOME"] = str(base / "user-cache")  # where citycat build keeps its state
     print(
-        f"{'datasets':>9} {'build (s)':>10} {'rebuild (s)':>12} {'pages':>7} {'files':>7} {'output (MB)':>12}"
+        f"{'datasets':>9} {'cold (s)':>9} {'keeping (s)':>12} {'warm (s)':>9} {'pages':>7} {'files':>7}"
+        f" {'output (MB)':>12}"
     )
     for n in args.sizes:
         root = base / str(n)
@@ -64,7 +66,9 @@ def main() -> None:
                 capture_output=True,
             )
         out = root.parent / f"{n}-site"
-        first, said = run(["build", "-C", str(root), "--out", str(out), "--today", "2026-11-28"])
+        day = ["--today", "2026-11-28"]
+        cold, said = run(["build", "-C", str(root), "--out", str(out), "--no-cache", *day])
+        first, _ = run(["build", "-C", str(root), "--out", str(out), *day])  # keeps its state
         path = root / "datasets.yaml"
         text = path.read_text("utf-8")
         path.write_text(text.replace("Danh sách", "Danh mục", 1), "utf-8")  # change one entry
@@ -74,8 +78,14 @@ def main() -> None:
             path.write_text(text, "utf-8")
         words = said.split()
         pages, files = words[1], words[3]
-        print(f"{n:>9,} {first:>10.1f} {again:>12.1f} {pages:>7} {files:>7} {folder_size(out) / 1e6:>12.1f}")
-    print("goals: 10,000 datasets built in under 10 s; a rebuild after one change under 2 s")
+        print(
+            f"{n:>9,} {cold:>9.1f} {first:>12.1f} {again:>9.1f} {pages:>7} {files:>7}"
+            f" {folder_size(out) / 1e6:>12.1f}"
+        )
+    print(
+        "cold: --no-cache; keeping: a full build that keeps its state; warm: the next build after one"
+        " entry changed\ngoals at 10,000: cold ≤ 15 s, warm ≤ 3 s, output ≤ 600 MB and ≤ 50,000 files"
+    )
     if not args.no_peers:
         side_by_side(base, args.sizes)
     if args.breakdown:
@@ -141,7 +151,7 @@ def side_by_side(base: Path, sizes: list[int]) -> None:
             out = work / "citycat"
             shutil.rmtree(root / ".citycat-cache", ignore_errors=True)
             rows["citycat"] = timed(
-                [*CITYCAT, "build", "-C", str(root), "--out", str(out), "--today", "2026-11-28"]
+                [*CITYCAT, "build", "-C", str(root), "--out", str(out), "--today", "2026-11-28", "--no-cache"]
             ) | output_figures(out, LIST_PAGES["citycat"])
             shutil.rmtree(out, ignore_errors=True)
             if tools["jekyll"]:
@@ -233,7 +243,7 @@ def serve_rebuilds(root: Path) -> None:
                 raise SystemExit("the edit made an error: " + str(report.findings[:1]))
     finally:
         path.write_text(original, "utf-8")
-    print("goal: a rebuild after one change under 2 s")
+    print("goal: a rebuild after one change ≤ 1 s")
 
 
 def breakdown(root: Path) -> None:

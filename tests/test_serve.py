@@ -51,3 +51,23 @@ def test_watch_rebuilds_after_a_change(tmp_path):
     stop.set()
     assert calls, "no rebuild after datasets.yaml changed"
     assert str(path) in snapshot(root)
+
+
+def test_an_edit_made_before_the_watcher_first_looks_is_rebuilt(tmp_path):
+    # serve takes the snapshot before its first build: an edit made while that build runs (or
+    # before the watching thread starts) is not lost
+    root = assemble(tmp_path / "c", CASES / "good")
+    seen = snapshot(root)
+    path = root / "datasets.yaml"
+    path.write_text(path.read_text("utf-8") + "\n# edited during the first build\n", "utf-8")
+    calls = []
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=watch, args=(root, lambda: calls.append(1), stop, 0.05), kwargs={"seen": seen}, daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not calls and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    assert calls, "the edit made before the watcher started was never rebuilt"

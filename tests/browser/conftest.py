@@ -12,6 +12,7 @@ Without Chromium, axe-core or Playwright the suite is skipped with the reason, e
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import shutil
 import tempfile
@@ -81,19 +82,28 @@ def site_dir(tmp_path_factory) -> Path:
     return out
 
 
+@contextlib.contextmanager
+def served(site: Path, name: str = "citycat-site"):
+    """A built site served by citycat's own server on a free loopback port: its address."""
+    from citycat.pipeline.serve import make_server
+
+    server = make_server(site, 0)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 @pytest.fixture(scope="session")
 def base_url(site_dir: Path) -> str:
     """The built site served by citycat's own server on a free loopback port."""
-    from citycat.pipeline.serve import make_server
-
-    server = make_server(site_dir, 0)
-    thread = threading.Thread(target=server.serve_forever, name="citycat-site", daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with served(site_dir) as url:
+        yield url
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,13 +9,12 @@ datasets: 10 pages) and serves that site instead of the shared one.
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ROOT, TODAY, require_browser_parts
+from tests.browser.conftest import ROOT, TODAY, require_browser_parts, served
 from tests.browser.test_accessibility import check
 from tests.browser.test_search import expected, index, open_list, shown, type_query  # noqa: F401 (index: a fixture)
 
@@ -39,16 +38,8 @@ def site_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(site_dir: Path) -> str:
-    from citycat.pipeline.serve import make_server
-
-    server = make_server(site_dir, 0)
-    thread = threading.Thread(target=server.serve_forever, name="citycat-paged", daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with served(site_dir, "citycat-paged") as url:
+        yield url
 
 
 def big_agency(catalogue) -> str:

@@ -142,12 +142,13 @@ def serve(
 
     from citycat.pipeline.build import BuildError
     from citycat.pipeline.rebuild import Session
-    from citycat.pipeline.serve import Live, make_server
+    from citycat.pipeline.serve import Live, make_server, snapshot
     from citycat.pipeline.serve import watch as watch_inputs
 
     root = root.resolve()
     out = out if out.is_absolute() else root / out
     session = Session(root, out, today or city_today(), edition.value)
+    seen = snapshot(root)  # before the build: an edit made while it runs is rebuilt after it
     try:
         built = session.build()
     except BuildError as exc:
@@ -178,7 +179,9 @@ def serve(
             )
             live.update(built)
 
-        threading.Thread(target=watch_inputs, args=(root, rebuild, stop), daemon=True).start()
+        threading.Thread(
+            target=watch_inputs, args=(root, rebuild, stop), kwargs={"seen": seen}, daemon=True
+        ).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -252,9 +252,17 @@ def make_server(
     return server
 
 
-def watch(root: Path, rebuild: Callable[[], None], stop: threading.Event, interval: float = 0.25) -> None:
-    """Call ``rebuild`` after the inputs change (and stay unchanged for one interval)."""
-    seen = snapshot(root)
+def watch(
+    root: Path,
+    rebuild: Callable[[], None],
+    stop: threading.Event,
+    interval: float = 0.25,
+    seen: dict[str, tuple[int, int]] | None = None,
+) -> None:
+    """Call ``rebuild`` after the inputs change (and stay unchanged for one interval). ``seen``:
+    the inputs as the last build read them (taken before it started, so that an edit made
+    while it ran, or before this thread first looks, is rebuilt too)."""
+    seen = snapshot(root) if seen is None else seen
     while not stop.wait(interval):
         now = snapshot(root)
         if now != seen:
