@@ -236,3 +236,15 @@ def test_files_are_a_pure_function_of_the_catalogue(public):
     assert dcat.catalog(load(starter_root()).catalogue, "public", "ttl") == public["catalog.ttl"]
     # the date does not enter the RDF: the same bytes on another day
     assert dict(dcat.files(load(starter_root()).catalogue, TODAY + dt.timedelta(days=30), "public")) == public
+
+
+def test_a_dataset_page_announces_its_turtle_in_its_head(tmp_path):
+    # harvesters that start from the page find the DCAT record by <link rel="alternate">
+    from citycat.pipeline.build import build
+
+    c = load(starter_root()).catalogue
+    d = next(d for d in c.datasets if d.access == "open")
+    out = build(starter_root(), tmp_path / "site", TODAY).out
+    head = (out / "datasets" / d.id / "index.html").read_text("utf-8").split("</head>")[0]
+    assert f'<link rel="alternate" type="text/turtle" href="../../dataset/{d.id}.ttl">' in head
+    assert (out / "dataset" / f"{d.id}.ttl").is_file()
