@@ -46,7 +46,9 @@ def public_names(catalogue):
 
 
 def static(out: Path, name: str) -> dict:
-    return json.loads((out / "api" / "3" / "action" / "dataset" / f"{name}.json").read_text("ascii"))
+    return json.loads((out / "api" / "3" / "action" / "package_show" / f"{name}.json").read_text("ascii"))[
+        "result"
+    ]
 
 
 @pytest.mark.parametrize("get_only", [False, True], ids=["POST", "GET"])

@@ -129,3 +129,28 @@ def test_a_cache_of_another_output_or_a_changed_output_is_not_used(tmp_path):
     cache.path_for(root, "public").write_bytes(b"not a pickle")
     cache.build(root, other, TODAY, parts=1)
     assert_same_as_cold(root, other, tmp_path, "public")
+
+
+def test_the_command_keeps_state_only_when_asked(tmp_path):
+    # citycat build is a full build that keeps nothing; --dirty keeps its state and uses it
+    import subprocess
+    import sys
+
+    root = copy_catalogue(tmp_path / "catalogue")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "user-cache")}
+
+    def citycat_build(*more: str) -> str:
+        command = [sys.executable, "-m", "citycat", "build", "-C", str(root), "--out", str(tmp_path / "site")]
+        done = subprocess.run(
+            [*command, "--today", TODAY.isoformat(), *more], capture_output=True, text=True, env=env
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    citycat_build()
+    assert not (tmp_path / "user-cache").exists()
+    citycat_build("--dirty")
+    assert list((tmp_path / "user-cache" / "citycat").glob("*.pickle"))
+    EDITS["a word"](root)
+    citycat_build("--dirty")
+    assert_same_as_cold(root, tmp_path / "site", tmp_path, "public")

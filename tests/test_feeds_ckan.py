@@ -70,7 +70,7 @@ def test_the_feed_is_registered_and_linked_from_dataset_pages(catalogue, public)
     [(label, path, kind, _)] = ckan.dataset_links(catalogue, open_one.id)
     assert (label, kind) == ("feed_ckan", "application/json")
     assert (label, path, kind, "") in feeds.dataset_links(catalogue, open_one.id)  # what the page links
-    assert path in public and json.loads(public[path])["name"] == open_one.id
+    assert path in public and json.loads(public[path])["result"]["name"] == open_one.id
     hidden = next(d for d in catalogue.datasets if d.access == "internal")
     assert feeds.dataset_links(catalogue, hidden.id) == []  # its page must not link a missing file
     assert feeds.dataset_links(catalogue, "khong-co") == []
@@ -121,7 +121,7 @@ def test_public_edition_publishes_open_and_shared_datasets_only(catalogue, publi
     assert [p["name"] for p in search["results"]] == sorted(shown)
     for name in hidden:
         assert not any(name in path for path in public)
-        assert f"api/3/action/dataset/{name}.json" in internal
+        assert f"api/3/action/package_show/{name}.json" in internal
     org = json.loads(public["api/3/action/organization_show/so-y-te.json"])["result"]
     assert org["package_count"] == sum(
         1 for d in catalogue.datasets if d.agency == "so-y-te" and d.access != "internal"
@@ -233,7 +233,6 @@ def test_static_files_say_the_same_as_each_other(public):
     search = result(public, "package_search")
     by_name = {p["name"]: p for p in search["results"]}
     for name, p in by_name.items():
-        assert json.loads(public[f"api/3/action/dataset/{name}.json"]) == p
         assert json.loads(public[f"api/3/action/package_show/{name}.json"])["result"] == p
     current = result(public, "current_package_list_with_resources")
     assert sorted(p["name"] for p in current) == sorted(by_name)

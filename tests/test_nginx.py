@@ -95,7 +95,9 @@ def nginx(tmp_path_factory):
 
 
 def bare(out: Path, name: str) -> dict:
-    return json.loads((out / "api" / "3" / "action" / "dataset" / f"{name}.json").read_text("ascii"))
+    return json.loads((out / "api" / "3" / "action" / "package_show" / f"{name}.json").read_text("ascii"))[
+        "result"
+    ]
 
 
 def test_ckanapi_gets_every_dataset_by_name_and_by_uuid(nginx):
@@ -156,7 +158,11 @@ def test_content_types_errors_and_the_end_of_search(nginx):
     url, out = nginx
     assert requests.get(f"{url}/api/3", timeout=60).json() == {"version": 3}
     name = json.loads((out / "api/3/action/package_list").read_text())["result"][0]
-    for path in ("/api/3/action/status_show", "/api/action/tag_list", f"/api/action/dataset/{name}.json"):
+    for path in (
+        "/api/3/action/status_show",
+        "/api/action/tag_list",
+        f"/api/action/package_show/{name}.json",
+    ):
         r = requests.get(url + path, timeout=60)
         assert r.status_code == 200 and r.headers["Content-Type"] == "application/json; charset=utf-8", path
     unknown = requests.get(f"{url}/api/3/action/khong_co", timeout=60)

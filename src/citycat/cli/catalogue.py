@@ -92,7 +92,7 @@ def _report_build_error(exc, root: Path, lang) -> None:
         typer.echo("citycat: build refused: the catalogue has errors (the last good site is kept)", err=True)
 
 
-def _build(root: Path, out: Path, today, edition: Edition, lang, keep: bool = True):
+def _build(root: Path, out: Path, today, edition: Edition, lang, keep: bool = False):
     """Build once (keeping its state for the next, unless ``keep`` is false); on a mistake print
     it and return None (the last good site stays)."""
     from citycat.pipeline import cache
@@ -114,13 +114,18 @@ def build(
     edition: EditionOption = Edition.public,
     today: TodayOption = None,
     lang: LangOption = None,
-    no_cache: NoCacheOption = False,
+    dirty: Annotated[
+        bool,
+        typer.Option(
+            "--dirty",
+            help="Keep this build's state (in the user's cache folder) and, from the next one, make "
+            "again only the entries changed since the last --dirty build.",
+        ),
+    ] = False,
 ) -> None:
-    """Validate, then write the site (vi at the root, en under /en/) into --out, atomically.
-    Only the entries changed since the last build are made again (its state is kept in the
-    user's cache folder); --no-cache builds everything and keeps nothing."""
+    """Validate, then write the site (vi at the root, en under /en/) into --out, atomically."""
     root = root.resolve()
-    if _build(root, out, today, edition, lang, keep=not no_cache) is None:
+    if _build(root, out, today, edition, lang, keep=dirty) is None:
         raise typer.Exit(1)
 
 

@@ -46,10 +46,7 @@ TodayOption = Annotated[
         "--today", help="Fix today's date (YYYY-MM-DD) for reproducible results.", callback=parse_today
     ),
 ]
-NoCacheOption = Annotated[
-    bool,
-    typer.Option("--no-cache", help="Do it all again: use nothing kept from the last run, keep nothing."),
-]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Check again even if nothing changed.")]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced as a whole).")]
 EditionOption = Annotated[
     Edition,

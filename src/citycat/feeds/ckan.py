@@ -452,8 +452,6 @@ def files(c: Catalogue, today: dt.date, edition: str) -> Iterator[tuple[str, byt
     )
     for action, data in out:
         yield PREFIX + action, data
-    for p, one in zip(pub.packages, raw, strict=True):
-        yield f"{PREFIX}dataset/{_safe(p['name'])}.json", one
     # One answer per dataset, organization and group, by name; a request by id finds the name
     # in the map (deploy/nginx.conf includes it; citycat serve's live API looks ids up itself).
     ids: list[str] = []
@@ -476,4 +474,4 @@ def dataset_links(c: Catalogue, dataset_id: str) -> list[Link]:
     d = c.dataset(dataset_id)
     if d is None or not policy.listed(c, d, PUBLIC) or not NAME.match(dataset_id):
         return []
-    return [Link("feed_ckan", f"api/3/action/dataset/{dataset_id}.json", "application/json")]
+    return [Link("feed_ckan", f"{PREFIX}package_show/{dataset_id}.json", "application/json")]
