@@ -14,16 +14,18 @@ from typing import Annotated
 import typer
 
 from citycat.cli.app import app, reads_the_whole_list
-from citycat.cli.options import LangOption, RootOption, TodayOption, city_today, fail, message_language
+from citycat.cli.options import (
+    LangOption,
+    RootOption,
+    StrictOption,
+    TodayOption,
+    catalogue_root,
+    city_today,
+    fail,
+    message_language,
+)
 from citycat.pipeline.output import write_atomic
 from citycat.source.inputs import DATASETS
-
-
-def _catalogue_root(root: Path) -> Path:
-    root = root.resolve()
-    if not (root / DATASETS).is_file():
-        raise fail(f"{root} không phải kho danh mục (không có datasets.yaml) / is not a catalogue repository")
-    return root
 
 
 def _compare(root: Path, ref: str, lang):
@@ -71,7 +73,7 @@ def diff(
     """What changed in datasets.yaml since REF, entry by entry and field by field."""
     from citycat.editing import changeview
 
-    root = _catalogue_root(root)
+    root = catalogue_root(root)
     comparison = _compare(root, ref, lang)
     language = message_language(lang)
     if format is DiffFormat.json:
@@ -90,7 +92,7 @@ def summary(
     root: RootOption = Path("."),
     lang: LangOption = None,
     today: TodayOption = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    strict: StrictOption = False,
     scores: Annotated[
         bool, typer.Option("--scores/--no-scores", help="Show how the changed entries' quality scores move.")
     ] = True,
@@ -103,7 +105,7 @@ def summary(
     from citycat.editing import changeview
     from citycat.pipeline.validate import validate as run
 
-    root = _catalogue_root(root)
+    root = catalogue_root(root)
     comparison = _compare(root, ref, lang)
     result = since(root, run(root, today or city_today()), ref, lang)
     language = message_language(lang, result.default_language)
@@ -143,7 +145,7 @@ def schema(
     """
     from citycat.feeds.editorschema import PATH, render
 
-    root = _catalogue_root(root)
+    root = catalogue_root(root)
     data = render(_loaded(root))
     if out is not None and str(out) == "-":
         typer.echo(data.decode("utf-8"), nl=False)
@@ -449,7 +451,7 @@ def new(
     from citycat.model import policy
     from citycat.model.vietnamese import slugify
 
-    root = _catalogue_root(root)
+    root = catalogue_root(root)
     c = _loaded(root)
     language = message_language(lang, c.default_language)
     w = ASK[language]
@@ -540,6 +542,6 @@ def fields(root: RootOption = Path(".")) -> None:
     Table Schemas and the registers: `citycat fields > docs/fields.md`."""
     from citycat.checks.docs import fields_markdown
 
-    root = _catalogue_root(root)
+    root = catalogue_root(root)
     c = _loaded(root)
     typer.echo(fields_markdown(c.meta, c.register_lists), nl=False)

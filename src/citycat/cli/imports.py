@@ -7,6 +7,7 @@ need fields to pass ``citycat validate`` (they are written, unless --skip-invali
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from collections.abc import Callable
 from pathlib import Path
@@ -15,8 +16,15 @@ from typing import Annotated
 import typer
 
 from citycat.cli.app import app
-from citycat.cli.options import LangOption, RootOption, TodayOption, city_today, fail, parse_today
-from citycat.source.inputs import DATASETS
+from citycat.cli.options import (
+    LangOption,
+    RootOption,
+    TodayOption,
+    catalogue_root,
+    city_today,
+    fail,
+    parse_today,
+)
 
 import_app = typer.Typer(
     no_args_is_help=True,
@@ -85,15 +93,24 @@ def _language(lang, c=None) -> str:
     return default if default in W else "vi"
 
 
+@contextlib.contextmanager
+def _refusal_in(language: str):
+    """An import's refusal (``ImportError_``) as the command's failure, in the user's language."""
+    from citycat.imports.common import ImportError_
+
+    try:
+        yield
+    except ImportError_ as exc:
+        raise fail(exc.words[language]) from None
+
+
 def _target(root: Path, lang):
     """The catalogue imported into, loaded; exit 2 when it is not one or cannot be read."""
     from citycat.imports.common import Target
     from citycat.source.load import load
     from citycat.source.yamlsafe import FatalYAML
 
-    root = root.resolve()
-    if not (root / DATASETS).is_file():
-        raise fail(f"{root} không phải kho danh mục (không có datasets.yaml) / is not a catalogue repository")
+    root = catalogue_root(root)
     try:
         loaded = load(root)
     except FatalYAML as fatal:
@@ -141,7 +158,6 @@ class _Bar:
 def _run(root: Path, target, lang, mapped, today, update: bool, dry_run: bool, skip_invalid: bool, quiet: bool,
          extra: list[str] = ()) -> None:  # fmt: skip
     from citycat.imports import apply
-    from citycat.imports.common import ImportError_
 
     language = _language(lang, target.c)
     w = W[language]
@@ -150,11 +166,9 @@ def _run(root: Path, target, lang, mapped, today, update: bool, dry_run: bool, s
         typer.echo("  " + line, err=True)
     if mapped.skipped:
         typer.echo("  " + w["skipped_records"].format(n=mapped.skipped), err=True)
-    try:
+    with _refusal_in(language):
         with _Bar(w["checking"], quiet):
             p = apply.plan(root, mapped, today or city_today(), update=update, skip_invalid=skip_invalid)
-    except ImportError_ as exc:
-        raise fail(exc.words[language]) from None
     _report(p, language)
     if dry_run:
         typer.echo(w["dry"] if p.files else w["nothing"], err=True)
@@ -242,7 +256,7 @@ def ckan(
 ) -> None:
     """Import from a CKAN Action API (package_search, paged with ckanapi)."""
     from citycat.imports import ckan as source
-    from citycat.imports.common import ImportError_, accepted_url
+    from citycat.imports.common import accepted_url
 
     root, target = _target(root, lang)
     language = _language(lang, target.c)
@@ -256,7 +270,7 @@ def ckan(
     def known(kind: str, name: str) -> bool:
         return target.find("agencies" if kind == "organization" else "themes", name) is not None
 
-    try:
+    with _refusal_in(language):
         with _Bar(W[language]["fetching"], quiet) as bar:
             fetched = source.fetch(
                 url,
@@ -267,8 +281,6 @@ def ckan(
                 known=known,
                 zone=str(target.c.settings.get("timezone") or "Asia/Ho_Chi_Minh"),
             )
-    except ImportError_ as exc:
-        raise fail(exc.words[language]) from None
     mapped = source.packages(fetched, target)
     extra = [W[language]["repeated"]] if fetched.repeated else []
     _run(root, target, lang, mapped, today, update, dry_run, skip_invalid, quiet, extra)
@@ -278,13 +290,11 @@ SourceArgument = Annotated[str, typer.Argument(metavar="FILE|URL", help="A local
 
 
 def _read(where: str, accept: str, language: str, quiet: bool):
-    from citycat.imports.common import ImportError_, read_source
+    from citycat.imports.common import read_source
 
-    try:
+    with _refusal_in(language):
         with _Bar(W[language]["fetching"], quiet) as bar:
             return read_source(where, accept, bar)
-    except ImportError_ as exc:
-        raise fail(exc.words[language]) from None
 
 
 def _source_lang(value: str | None) -> str | None:
@@ -307,16 +317,13 @@ def datajson(
 ) -> None:
     """Import a data.json (Project Open Data / DCAT-US 1.1: DKAN, Socrata, data.gov harvesters)."""
     from citycat.imports import datajson as fmt
-    from citycat.imports.common import ImportError_
 
     root, target = _target(root, lang)
     language = _language(lang, target.c)
     source_lang = _source_lang(source_lang)
     read = _read(source, "application/json", language, quiet)
-    try:
+    with _refusal_in(language):
         items = fmt.parse(read)
-    except ImportError_ as exc:
-        raise fail(exc.words[language]) from None
     mapped = fmt.datasets(items, target, source, source_lang)
     _run(root, target, lang, mapped, today, update, dry_run, skip_invalid, quiet)
 
@@ -341,7 +348,6 @@ def dcat(
 ) -> None:
     """Import a DCAT catalogue (DCAT-AP 2/3: Turtle, RDF/XML, JSON-LD, N-Triples), read with rdflib."""
     from citycat.imports import dcat as fmt
-    from citycat.imports.common import ImportError_
 
     root, target = _target(root, lang)
     language = _language(lang, target.c)
@@ -350,10 +356,8 @@ def dcat(
         raise fail(f"--syntax '{syntax}': turtle, xml, json-ld or nt")
     accept = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.5"
     read = _read(source, accept, language, quiet)
-    try:
+    with _refusal_in(language):
         graph = fmt.parse(read, syntax)
-    except ImportError_ as exc:
-        raise fail(exc.words[language]) from None
     mapped = fmt.datasets(graph, target, source, source_lang)
     _run(root, target, lang, mapped, today, update, dry_run, skip_invalid, quiet)
 
@@ -372,14 +376,11 @@ def xlsx(
     """Import an agency's spreadsheet in the printable annex's columns (those of datasets.xlsx)."""
     from citycat.feeds.common import strings
     from citycat.imports import xlsx as fmt
-    from citycat.imports.common import ImportError_
 
     root, target = _target(root, lang)
     language = _language(lang, target.c)
     read = _read(source, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", language, quiet)
-    try:
+    with _refusal_in(language):
         sheets = fmt.parse(read, strings(target.c))
-    except ImportError_ as exc:
-        raise fail(exc.words[language]) from None
     mapped = fmt.datasets(sheets, target, source)
     _run(root, target, lang, mapped, today, update, dry_run, skip_invalid, quiet)

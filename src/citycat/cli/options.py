@@ -77,8 +77,8 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def catalogue_root(root: Path) -> Path:
     """``--root`` resolved; exit 2 when it holds no datasets.yaml."""
     root = root.resolve()
-    if not (root / DATASETS).exists():
-        raise fail(f"{root} is not a catalogue repository (no datasets.yaml)")
+    if not (root / DATASETS).is_file():
+        raise fail(f"{root} không phải kho danh mục (không có datasets.yaml) / is not a catalogue repository")
     return root
 
 
