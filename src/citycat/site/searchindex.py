@@ -56,6 +56,7 @@ FIELDS = (
     "status",
     "frequency",
     "overdue",
+    "ref",  # the reference code the official edition prints: searching for it finds the dataset
 )
 MULTI = ("theme", "format")  # facets a dataset can have several values of
 VIEW_KEYS = (  # what a row is made of, from each dataset's view
@@ -102,7 +103,7 @@ def _parts(v: Mapping[str, Any]) -> tuple:
         return str(value if value is not None else "")
 
     return (
-        (v["id"], v["title"], _join(v["title"]), _join(v["title_other"]), _join(*v["keywords"])),
+        (v["id"], v["title"], _join(v["title"]), _join(v["title_other"]), _join(*v["keywords"], v.get("ref") or "")),
         (key(agency["id"]), _join(agency["name"], agency.get("abbreviation", ""))),
         [(key(t["id"]), _join(t["label"])) for t in v["themes"]],
         key(v["access"]["id"]),
