@@ -241,6 +241,8 @@ MAY_IMPORT = {
     "site": {"model", "source", "site", "quality", "feeds"},
     "feeds": {"model", "source", "feeds", "site.i18n"},
     "api": {"model", "api", "feeds"},
+    # an official edition: the annex and its writers; changes are paired as `citycat diff` pairs them
+    "edition": {"model", "edition", "feeds", "editing.changes"},
 }
 
 

@@ -225,7 +225,8 @@ def pair(old: Mapping[str, YMap], new: Mapping[str, YMap]) -> list[EntryChange]:
                 break
     out: list[EntryChange] = []
     for dataset_id, entry in new.items():
-        loc = entry.keylocs.get("id", entry.loc)
+        # (a loaded entry knows where it is written; an edition's stored entry does not)
+        loc = getattr(entry, "keylocs", {}).get("id", getattr(entry, "loc", None))
         if dataset_id in renamed:
             was = old[renamed[dataset_id]]
             changes = tuple(c for c in field_changes(was, entry) if c.path != "id")

@@ -196,6 +196,10 @@ def annex(c: Catalogue, meta: Meta, strings: dict[str, str], lang: str = "vi") -
     )
 
 
+def _host(url: str) -> str:
+    return url.split("://", 1)[-1].rstrip("/")
+
+
 def words(a: Annex, strings: dict[str, str]) -> dict[str, str]:
     """The annex's sentences in its language: the decision it goes with, the total, the note on
     the code column. Every writer prints these same words."""
@@ -211,5 +215,6 @@ def words(a: Annex, strings: dict[str, str]) -> dict[str, str]:
         "total": strings.get("edition_total", "")
         .replace("{n}", str(len(a.rows)))
         .replace("{agencies}", str(len(a.sections))),
-        "code_note": strings.get("edition_code_note", "").replace("{url}", a.base_url),
+        # the site's host, not a URL: an official document prints no link
+        "code_note": strings.get("edition_code_note", "").replace("{url}", _host(a.base_url)),
     }
