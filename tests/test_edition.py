@@ -204,7 +204,9 @@ def edit(root: Path) -> dict[str, str]:
     retitled["title"] = {**retitled["title"], "vi": retitled["title"]["vi"] + " (đã sửa tên)"}
     legal["legal_basis"] = "Luật Dữ liệu số 60/2024/QH15"
     entries.append(added)
-    (root / "datasets.yaml").write_text(yaml.dump(doc, Dumper=NoAliases, allow_unicode=True, sort_keys=False), "utf-8")
+    (root / "datasets.yaml").write_text(
+        yaml.dump(doc, Dumper=NoAliases, allow_unicode=True, sort_keys=False), "utf-8"
+    )
     return {"added": added["id"], "removed": removed["id"], "retitled": retitled["id"], "legal": legal["id"]}
 
 
@@ -248,7 +250,9 @@ def test_a_renamed_id_is_a_rename(tmp_path):
     entry = next(e for e in doc["datasets"] if e["access"] == "open")
     old = entry["id"]
     entry["id"] = old + "-moi"
-    (root / "datasets.yaml").write_text(yaml.dump(doc, Dumper=NoAliases, allow_unicode=True, sort_keys=False), "utf-8")
+    (root / "datasets.yaml").write_text(
+        yaml.dump(doc, Dumper=NoAliases, allow_unicode=True, sort_keys=False), "utf-8"
+    )
     assert release(root, date="2027-01-15").returncode == 0
     changes = json.loads((root / "editions" / "2027-01-15" / "changes.json").read_text("utf-8"))["changes"]
     assert [(c["kind"], c["old_id"], c["id"]) for c in changes] == [("renamed", old, old + "-moi")]
@@ -257,7 +261,9 @@ def test_a_renamed_id_is_a_rename(tmp_path):
 def test_a_catalogue_with_errors_gets_no_edition(tmp_path):
     root = copy_starter(tmp_path / "root")
     text = (root / "datasets.yaml").read_text("utf-8")
-    (root / "datasets.yaml").write_text(text.replace("\n    access: open\n", "\n    access: opne\n", 1), "utf-8")
+    (root / "datasets.yaml").write_text(
+        text.replace("\n    access: open\n", "\n    access: opne\n", 1), "utf-8"
+    )
     done = release(root)
     assert done.returncode == 1
     assert "danh mục còn lỗi" in done.stderr and "datasets.yaml:" in done.stderr
