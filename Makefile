@@ -3,7 +3,8 @@
 #                   catalogue, serve it on 127.0.0.1:8000 (PORT=... to change)
 #   make test       install citycat with its test tools into .venv, the browser tests' axe-core into
 #                   node_modules (npm ci), and run the whole test suite; fails loudly, before running
-#                   anything, when a program the suite needs is missing (npm, node, chromium, nginx).
+#                   anything, when a program the suite needs is missing (npm, node, chromium, nginx, poppler-utils,
+#                   fonts-liberation2, pango).
 #                   SKIP_MISSING=1 runs anyway: the tests that need a missing program are skipped,
 #                   each with its reason.
 # Also: make validate (check only), make build (write public/), make docs, make bench, make lint.
@@ -45,6 +46,9 @@ tools:
 	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
 	{ command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; } || missing="$$missing chromium"; \
 	{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || missing="$$missing nginx-light"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	{ command -v fc-list >/dev/null 2>&1 && fc-list 'Liberation Serif:lang=vi' | grep -q .; } || missing="$$missing fonts-liberation2"; \
+	{ ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0; } || missing="$$missing libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
 	  echo "make test: the whole suite needs:$$missing (Debian: apt-get install$$missing)." >&2; \
 	  if [ -z "$(SKIP_MISSING)" ]; then \
