@@ -237,7 +237,7 @@ MAY_IMPORT = {
     "model": {"model"},
     "source": {"model", "source"},
     "checks": {"model", "source", "checks"},
-    "quality": {"model", "source", "checks", "quality", "site", "feeds", "pipeline.output"},
+    "quality": {"model", "source", "checks", "quality", "site", "feeds", "pipeline.output", "edition.paged"},
     "site": {"model", "source", "site", "quality", "feeds"},
     "feeds": {"model", "source", "feeds", "site.i18n"},
     "api": {"model", "api", "feeds"},

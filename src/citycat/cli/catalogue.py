@@ -253,6 +253,7 @@ class ReportFormat(StrEnum):
     md = "md"
     html = "html"
     xlsx = "xlsx"
+    pdf = "pdf"
     json = "json"
 
 
@@ -300,7 +301,10 @@ def report(
     today: TodayOption = None,
     lang: LangOption = None,
     format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="md, html, xlsx or json.")
+        ReportFormat,
+        typer.Option(
+            "--format", "-f", help="md, html, xlsx, pdf (A4, laid out like an edition's annex) or json."
+        ),
     ] = ReportFormat.md,
     agency: Annotated[
         str | None, typer.Option("--agency", "-a", help="Only this agency's datasets (its id).")
@@ -321,11 +325,22 @@ def report(
     except rep.ReportError as exc:
         typer.echo(f"citycat: {exc}", err=True)
         raise typer.Exit(2) from None
+    if format in (ReportFormat.xlsx, ReportFormat.pdf) and out is None and sys.stdout.isatty():
+        article = "an" if format is ReportFormat.xlsx else "a"
+        typer.echo(
+            f"citycat: {article} {format.value.upper()} report needs --out FILE.{format.value}", err=True
+        )
+        raise typer.Exit(2)
     if format is ReportFormat.xlsx:
-        if out is None and sys.stdout.isatty():
-            typer.echo("citycat: an XLSX report needs --out FILE.xlsx", err=True)
-            raise typer.Exit(2)
         body = rep.xlsx(data, t)
+    elif format is ReportFormat.pdf:
+        from citycat.edition.paged import MissingFont
+
+        try:
+            body = rep.pdf(data, t, c.settings.text("edition.issuer", language))
+        except MissingFont as exc:
+            typer.echo(f"citycat: {exc.words[language]}", err=True)
+            raise typer.Exit(2) from None
     elif format is ReportFormat.html:
         body = rep.html(data, t, theme_for(root.resolve())).encode("utf-8")
     elif format is ReportFormat.json:
