@@ -227,7 +227,7 @@ def widths() -> list[int]:
 def _table(document, a: Annex) -> None:
     table = document.add_table(rows=0, cols=len(COLUMNS))
     _table_frame(table, widths(), border="single", padding=(45, 57))  # 0.8 mm, 1 mm
-    style = document.styles["Annex Cell"]
+    style = document.styles["Annex Cell"].style_id
     header = _row(table, style, header=True)
     for cell, text in zip(header, a.headers, strict=True):
         _cell_text(cell.paragraphs[0], text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -307,9 +307,9 @@ def _order_tblPr(tblPr) -> None:
         tblPr.append(child)  # appending an element moves it: the children end up in order
 
 
-def _row(table, style, header: bool = False):
-    """A new row of paragraphs in ``style``, never split across pages; a header row repeats at
-    the top of every page."""
+def _row(table, style: str, header: bool = False):
+    """A new row of paragraphs in the style ``style`` (its id), never split across pages; a header
+    row repeats at the top of every page."""
     row = table.add_row()
     trPr = row._tr.get_or_add_trPr()
     trPr.append(OxmlElement("w:cantSplit"))
@@ -317,7 +317,7 @@ def _row(table, style, header: bool = False):
         trPr.append(OxmlElement("w:tblHeader"))
     cells = row.cells
     for cell in cells:
-        cell.paragraphs[0].style = style
+        cell.paragraphs[0]._p.style = style  # python-docx's setter finds the style anew each time
     return cells
 
 
