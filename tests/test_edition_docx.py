@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from citycat.edition import annex
-from citycat.edition.docx import FONT, docx
+from citycat.edition.docx import FONT, TBLPR_ORDER, TEXT_WIDTH, docx
 from citycat.feeds.common import strings
 from citycat.source.load import load
 from tests.conftest import copy_starter, starter_root
@@ -98,6 +98,16 @@ def test_the_header_and_the_column_numbers_repeat_and_no_row_splits():
     assert [c.text for c in rows[1].cells] == [f"({i})" for i in range(1, 10)]
     assert [has(row, "tblHeader") for row in rows] == [True, True] + [False] * (len(rows) - 2)
     assert all(has(row, "cantSplit") for row in rows)
+
+
+def test_the_tables_properties_are_each_given_once_in_the_schemas_order():
+    """Word refuses a file whose table properties repeat or come out of order."""
+    for table in DOC.tables:
+        tags = [child.tag.split("}")[1] for child in table._tbl.tblPr]
+        assert len(tags) == len(set(tags)), tags
+        assert tags == sorted(tags, key=TBLPR_ORDER.index)
+        width = table._tbl.tblPr.find(qn("w:tblW"))
+        assert (width.get(qn("w:type")), width.get(qn("w:w"))) == ("dxa", str(TEXT_WIDTH))
 
 
 def test_the_columns_take_their_share_of_the_text_width():

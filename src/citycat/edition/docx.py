@@ -260,10 +260,12 @@ def _table_frame(table, column_widths, *, border: str, padding: tuple[int, int])
     left and right)."""
     table.autofit = False
     tblPr = table._tbl.tblPr
-    width = OxmlElement("w:tblW")
+    width = tblPr.find(qn("w:tblW"))  # python-docx writes one ("auto"): a second breaks the file
+    if width is None:
+        width = OxmlElement("w:tblW")
+        tblPr.append(width)
     width.set(qn("w:w"), str(sum(column_widths)))
     width.set(qn("w:type"), "dxa")
-    tblPr.append(width)
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         line = OxmlElement(f"w:{side}")
