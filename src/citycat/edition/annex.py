@@ -27,11 +27,11 @@ from citycat.model.policy import PUBLIC
 COLUMNS: tuple[tuple[str, float], ...] = (  # the widths add up to 100 (a share of the text width)
     ("col_no", 4),
     ("col_name", 16.5),
-    ("col_content", 27),
+    ("col_content", 30),
     ("col_access", 6.5),
     ("col_methods", 10),
     ("col_frequency", 6),
-    ("col_legal", 15),
+    ("col_legal", 12),
     ("col_status", 6),
     ("col_code", 9),
 )

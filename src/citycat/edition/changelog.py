@@ -127,7 +127,8 @@ def markdown(
         if previous is None:
             parts.append(t.get("edition_first", "") + "\n")
             continue
-        parts.append(f"{t.get('edition_changes', '')}: {previous}\n")
+        since = dt.date.fromisoformat(previous).strftime("%d/%m/%Y") if lang == "vi" else previous
+        parts.append(f"{t.get('edition_changes', '')}: {since}\n")
         if not changes:
             parts.append(t.get("edition_no_changes", "") + "\n")
             continue
