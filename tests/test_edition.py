@@ -341,3 +341,18 @@ def test_without_a_draft_notice_the_edition_is_not_a_draft(tmp_path):
     folder = root / "editions" / DATE
     assert json.loads((folder / "edition.json").read_text("utf-8"))["draft"] is False
     assert "DỰ THẢO" not in text_of(folder / "annex.pdf")
+
+
+def test_printing_on_another_core_gives_the_same_files(tmp_path):
+    """The fast path (the PDF printed on a forked process) against the plain one."""
+    import datetime as dt
+
+    from citycat.pipeline.release import release as make
+
+    root = copy_starter(tmp_path / "root")
+    one = make(root, tmp_path / "one", dt.date(2026, 12, 31), DECISION, workers=1)
+    two = make(root, tmp_path / "two", dt.date(2026, 12, 31), DECISION, workers=2)
+    assert one.files.keys() == two.files.keys()
+    for name in one.files:
+        assert one.files[name] == two.files[name], name
+        assert (tmp_path / "two" / DATE / name).read_bytes() == one.files[name]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from citycat.edition import annex as annexes
@@ -67,9 +67,12 @@ def files(
     strings: dict[str, dict[str, str]],
     previous: Mapping[str, Any] | None = None,
     commit: str | None = None,
+    printed: Callable[[], bytes] | None = None,
 ) -> dict[str, bytes]:
     """Every file of the edition ``meta`` of ``c``, by name. ``previous``: the previous edition's
-    manifest and entries (``{"edition": …, "datasets": […]}``), ``None`` for the first."""
+    manifest and entries (``{"edition": …, "datasets": […]}``), ``None`` for the first.
+    ``printed``: the annex's PDF when it is being made elsewhere (``pdf(annex(c, meta, …))``,
+    asked for last; the pipeline prints it on another core meanwhile)."""
     vi = annexes.annex(c, meta, strings["vi"], "vi")
     en = annexes.annex(c, meta, strings["en"], "en")
     entries = changelog.snapshot(c, vi)
@@ -82,7 +85,6 @@ def files(
         for lang in ("vi", "en")
     }
     out: dict[str, bytes] = {
-        "annex.pdf": pdf(vi, strings["vi"]),
         "annex.docx": docx_writer.docx(vi, strings["vi"]),
         "annex.xlsx": tables.xlsx_bytes({"vi": vi, "en": en}, strings),
         "annex.csv": tables.csv_bytes(vi, strings["vi"]),
@@ -90,6 +92,7 @@ def files(
         CHANGES: _json({"version": VERSION, "previous": previous_date, "changes": changes}),
         DATASETS: _json(entries),
     }
+    out["annex.pdf"] = printed() if printed is not None else pdf(vi, strings["vi"])
     manifest = {
         "version": VERSION,
         "number": meta.number,

@@ -80,3 +80,17 @@ class Forked:
         if not ok:
             raise ForkFailed(f"a forked process failed: {value}")
         return value
+
+    def cancel(self) -> None:
+        """Stop the process and forget its result (this one failed meanwhile)."""
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        try:
+            os.close(self.read)
+        except OSError:  # (already closed by ``result``)
+            pass

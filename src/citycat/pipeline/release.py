@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from citycat.edition import paged
 from citycat.edition import release as edition
-from citycat.edition.annex import Meta, missing_settings
+from citycat.edition.annex import Meta, annex, missing_settings
 from citycat.model.findings import Finding
+from citycat.pipeline.executor import Forked
 from citycat.pipeline.validate import validate
 from citycat.site import i18n
 from citycat.source import inputs
@@ -131,6 +133,7 @@ def release(
     today: dt.date | None = None,
     replace: bool = False,
     allow_uncommitted: bool = False,
+    workers: int | None = None,
 ) -> Released:
     root = root.resolve()
     out = out if out.is_absolute() else root / out
@@ -172,7 +175,7 @@ def release(
     number = previous["edition"]["number"] + 1 if previous else 1
     strings = i18n.load_strings(inputs.theme_for(root))
     meta = Meta(date=date, decision=decision, signed=signed, number=number)
-    made = edition.files(c, meta, strings, previous, None if dirty else commit)
+    made = _made(c, meta, strings, previous, None if dirty else commit, workers)
     target = out / date.isoformat()
     prev_date = previous["edition"].get("date") if previous else None
     if target.exists():
@@ -188,6 +191,23 @@ def release(
             )
     _write_folder(target, made)
     return Released(target, made, number, prev_date, commit, unchanged=False)
+
+
+def _made(c, meta: Meta, strings, previous, commit, workers: int | None) -> dict[str, bytes]:
+    """The edition's files; with more than one core the PDF (most of the time: WeasyPrint laying
+    out every row) is printed on a forked process while this one writes the others. The same
+    bytes either way (``tests/test_edition.py`` compares them)."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1:
+        return edition.files(c, meta, strings, previous, commit)
+    paged.font_faces()  # a missing font is said here, not as a forked process's failure
+    vi = annex(c, meta, strings["vi"], "vi")
+    printing = Forked(lambda: edition.pdf(vi, strings["vi"]))
+    try:
+        return edition.files(c, meta, strings, previous, commit, printed=printing.result)
+    except BaseException:
+        printing.cancel()
+        raise
 
 
 def _write_folder(target: Path, files: dict[str, bytes]) -> None:
