@@ -103,7 +103,13 @@ def _parts(v: Mapping[str, Any]) -> tuple:
         return str(value if value is not None else "")
 
     return (
-        (v["id"], v["title"], _join(v["title"]), _join(v["title_other"]), _join(*v["keywords"], v.get("ref") or "")),
+        (
+            v["id"],
+            v["title"],
+            _join(v["title"]),
+            _join(v["title_other"]),
+            _join(*v["keywords"], v.get("ref") or ""),
+        ),
         (key(agency["id"]), _join(agency["name"], agency.get("abbreviation", ""))),
         [(key(t["id"]), _join(t["label"])) for t in v["themes"]],
         key(v["access"]["id"]),
