@@ -95,7 +95,7 @@ def published_files(root: Path, edition: Edition) -> Iterator[tuple[str, bytes]]
     folder = Path(root) / edition.folder
     sizes = {f.name: f.bytes for f in edition.files}
     for name in edition.published:
-        if not NAME.fullmatch(name):
+        if not (NAME.fullmatch(name) or name == SUMS):
             continue
         path = _contained(top, folder / name)
         if path is None:
