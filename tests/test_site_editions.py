@@ -363,3 +363,30 @@ def test_text_from_an_edition_is_escaped(tmp_path):
         assert "<script>alert" not in html and "&lt;script&gt;alert(" in html
     html = (out / "editions" / "index.html").read_text("utf-8")
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_serve_rebuilds_with_editions_as_a_full_build_would(tmp_path):
+    """An edit of datasets.yaml is rebuilt by entries (the changelog's links follow the list); a
+    new edition is a full build (editions/ is watched): both byte-identical to a full build."""
+    from citycat.pipeline import rebuild
+    from citycat.source import inputs
+    from tests.test_rebuild import assert_same_as_full_build, entry_text
+
+    assert "editions" in inputs.BUILD  # what serve watches and a rebuild compares
+    root = two_editions(copy_starter(tmp_path / "catalogue"))
+    session = rebuild.Session(root, tmp_path / "site", TODAY, "public", parts=1)
+    session.build()
+    page = session.out / "editions" / "index.html"
+    assert f'href="../datasets/{RENAMED}/"' in page.read_text("utf-8")
+    path = root / "datasets.yaml"
+    path.write_text(path.read_text("utf-8").replace(entry_text(session, RENAMED), ""), "utf-8")
+    built, report = session.rebuild()
+    assert built is not None and not report.full, report.reason
+    assert f'href="../datasets/{RENAMED}/"' not in page.read_text("utf-8")  # no page now: no link
+    assert_same_as_full_build(session, tmp_path)
+    write_edition(root, "2027-06-30", 3, [IN_BOTH], [], previous="2026-12-31", decision="789/QĐ-UBND")
+    built, report = session.rebuild()
+    assert built is not None and report.full
+    assert "789/QĐ-UBND" in (session.out / "index.html").read_text("utf-8")
+    assert (session.out / "editions" / "2027-06-30" / "annex.pdf").is_file()
+    assert_same_as_full_build(session, tmp_path)
