@@ -241,10 +241,13 @@ def _datasets_text(root: Path, mapped: Mapped, update: bool, leave_out: set[str]
 
 def _stage(root: Path, files: Mapping[str, str], scratch: Path) -> Path:
     from citycat.source.inputs import CATALOGUE as INPUTS
+    from citycat.source.inputs import EDITIONS
 
     target = scratch / "catalogue-root"
     target.mkdir()
     for name in INPUTS:
+        if name == EDITIONS:  # what an import checks never reads them: no copy of the annexes
+            continue
         src = root / name
         if src.is_dir():
             shutil.copytree(src, target / name, symlinks=False)

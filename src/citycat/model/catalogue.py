@@ -140,6 +140,64 @@ def _formats(dists: tuple[Distribution, ...]) -> tuple[str, ...]:
     return tuple(sorted({x.get("format") for x in dists if isinstance(x.get("format"), str)}))
 
 
+# ---------------------------------------------------------------------------------------------
+# Official editions (``editions/<date>/``, written by ``citycat release``, read by
+# ``citycat.source.editions``)
+
+
+@dataclass(frozen=True)
+class EditionFile:
+    """A file of an edition, as its edition.json lists it (size and SHA-256 of its bytes)."""
+
+    name: str
+    sha256: str
+    bytes: int
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of a dataset changed between two editions; ``old``/``new`` as text (JSON for
+    what is not text), None when absent."""
+
+    path: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class EditionChange:
+    kind: str  # added, removed, renamed or changed
+    id: str
+    old_id: str | None
+    title: Mapping[str, str]  # by language
+    fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One official, numbered, dated edition of the list: frozen when it was issued."""
+
+    number: int
+    date: dt.date
+    decision: str
+    signed: dt.date | None
+    draft: bool
+    previous: dt.date | None
+    counts: Mapping[str, Any]  # datasets (a number), agencies, access, status (numbers by key)
+    datasets: tuple[str, ...]  # the ids in the edition, in annex order
+    summary: Mapping[str, int]  # how many were added, removed, renamed, changed
+    files: tuple[EditionFile, ...]  # the listed files that can be published, in edition.json's order
+    changes: tuple[EditionChange, ...]
+    folder: str  # "editions/2026-12-31", below the catalogue's root
+    published: tuple[str, ...] = ()  # every file name copied to the site (files, edition.json, SHA256SUMS)
+    commit: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The edition's name in addresses: its date, 2026-12-31."""
+        return self.date.isoformat()
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """Everything citycat knows after loading: settings, registers, datasets, Table Schemas."""
@@ -160,6 +218,8 @@ class Catalogue:
     # the last check of every URL, by URL (catalogue/link-status.json, written by `citycat
     # check-links`; see citycat.quality.links); empty when never checked. Read only: no network here.
     links: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: EMPTY)
+    # the official editions (editions/<date>/, written by `citycat release`), oldest first
+    editions: tuple[Edition, ...] = ()
 
     def register(self, name: str) -> Mapping[str, Record]:
         return self.registers.get(name, EMPTY)

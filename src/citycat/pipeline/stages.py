@@ -121,6 +121,16 @@ def feed_files(c: Catalogue, today: dt.date, edition: str, name: str) -> Iterato
         yield from feeds.module_files(name, c, today, edition)
 
 
+def edition_files(c: Catalogue) -> Iterator[tuple[str, bytes]]:
+    """Each official edition's files as it was issued, byte for byte (one copy for both
+    languages: ``editions/<date>/<name>``). A change under editions/ is a full build, so a
+    rebuild in ``serve`` leaves them where the full build wrote them."""
+    from citycat.source.editions import published_files
+
+    for e in c.editions:
+        yield from published_files(Path(c.root), e)
+
+
 def render_into(
     folder: Path, renderer: Renderer, pages: list[views.Page], parts: int = 1
 ) -> tuple[int, dict[str, bytes]]:
@@ -158,6 +168,7 @@ def render_into(
         renderer.fragments.update(fragments)
         renderer.index_views.update(index_views)
         feed_digests.update(digests)
+    count += output.fill(folder, edition_files(c))
     if parts > 1:
         rest = executor.Forked(lambda: output.fill(folder, renderer.rest_files()))
         count += output.fill(folder, renderer.pages(pages))

@@ -102,6 +102,7 @@ def _globals(page: views.Page, c: Catalogue, strings: dict, today: dt.date, edit
         "jsonld": None,
         "charts": {},
         "page_title": "",
+        "has_editions": bool(c.editions),  # the official editions: a link in the header and footer
     }
 
 

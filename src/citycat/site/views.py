@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from citycat.model import policy
-from citycat.model.catalogue import Catalogue, Dataset, Record
+from citycat.model.catalogue import Catalogue, Dataset, Edition, Record
 from citycat.model.policy import PUBLIC, safe_url
 from citycat.model.vietnamese import fold, sort_key
 from citycat.site import i18n
@@ -134,8 +134,87 @@ def dataset_view(d: Dataset, c: Catalogue, lang: str, today: dt.date, edition: s
         "distributions": [_distribution(x, format_register, lang) for x in dists],
         "formats": sorted({x.get("format") for x in dists if isinstance(x.get("format"), str)}),
         "internal": dict(policy.internal_fields(d, edition)),
+        # the official editions that list it (None: the catalogue has none yet)
+        "official": in_editions(c).get(d.id, []) if c.editions else None,
     }
     return view
+
+
+# ---------------------------------------------------------------------------------------------
+# Official editions (``Catalogue.editions``: data a pull request brings, escaped by the templates)
+
+EDITIONS_PATH = "editions/"
+CHANGE_KINDS = ("added", "removed", "renamed", "changed")
+_IN_EDITIONS: list[tuple[tuple, dict]] = []  # the last catalogue's editions and who is in them
+
+
+def in_editions(c: Catalogue) -> Mapping[str, list[dict[str, Any]]]:
+    """For each dataset id, the editions that list it, oldest first (worked out once for the
+    catalogue's editions: every dataset view asks)."""
+    if _IN_EDITIONS and _IN_EDITIONS[0][0] is c.editions:
+        return _IN_EDITIONS[0][1]
+    out: dict[str, list[dict[str, Any]]] = {}
+    for e in c.editions:
+        mark = {"number": e.number, "date": i18n.date(e.date), "key": e.key, "path": EDITIONS_PATH}
+        for dataset_id in dict.fromkeys(e.datasets):
+            out.setdefault(dataset_id, []).append(mark)
+    _IN_EDITIONS[:] = [(c.editions, out)]
+    return out
+
+
+def edition_view(e: Edition, c: Catalogue, lang: str) -> dict[str, Any]:
+    """An edition as the page of editions and the home page show it."""
+    folder = f"{EDITIONS_PATH}{e.key}/"
+    levels, statuses = c.register("access_levels"), c.register("statuses")
+    counts = e.counts
+    by_kind: dict[str, list[dict[str, Any]]] = {k: [] for k in CHANGE_KINDS}
+    for x in e.changes:
+        exists = c.dataset(x.id) is not None
+        by_kind[x.kind].append(
+            {
+                "id": x.id,
+                "old_id": x.old_id,
+                "title": x.title.get(lang) or x.title.get("vi") or x.id,
+                "path": policy.page_path(x.id) if exists else None,
+                "fields": [{"path": f.path, "old": f.old, "new": f.new} for f in x.fields],
+            }
+        )
+    files = [
+        {
+            "name": f.name,
+            "path": folder + f.name,
+            "size": i18n.size(f.bytes, lang),
+            "bytes": f.bytes,
+            "sha256": f.sha256,
+        }
+        for f in e.files
+    ]
+    return {
+        "number": e.number,
+        "key": e.key,
+        "date": i18n.date(e.date),
+        "decision": e.decision,
+        "signed": i18n.date(e.signed),
+        "signed_iso": e.signed.isoformat() if e.signed else "",
+        "draft": e.draft,
+        "first": e.previous is None,
+        "previous": i18n.date(e.previous),
+        "datasets": counts.get("datasets", len(e.datasets)),
+        "agencies": len(counts.get("agencies") or {}),
+        "access": [
+            {"id": k, "label": levels[k].label(lang) if k in levels else k, "count": n}
+            for k, n in (counts.get("access") or {}).items()
+        ],
+        "status": [
+            {"id": k, "label": statuses[k].label(lang) if k in statuses else k, "count": n}
+            for k, n in (counts.get("status") or {}).items()
+        ],
+        "files": files,
+        "pdf": next((f["path"] for f in files if f["name"] == "annex.pdf"), None),
+        "sums": folder + "SHA256SUMS" if "SHA256SUMS" in e.published else None,
+        "summary": dict(e.summary),
+        "changes": [{"kind": k, "items": by_kind[k]} for k in CHANGE_KINDS if by_kind[k]],
+    }
 
 
 def _iso(value: dt.date | None) -> str:
@@ -417,7 +496,18 @@ def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any]
             themes.append({"id": t.id, "name": t.text("name", lang), "count": len(by_theme.get(t.id, []))})
         overdue = policy.overdue(late, today, lang)
         common = {"progress": overall, "agencies": agencies, "themes": themes}
-        out.append(Page("", lang, "home.html", {**common, "overdue_list": overdue[:10], "ranking": ranking}))
+        official = [edition_view(e, c, lang) for e in reversed(c.editions)]  # newest first
+        current = official[0] if official else None
+        out.append(
+            Page(
+                "",
+                lang,
+                "home.html",
+                {**common, "overdue_list": overdue[:10], "ranking": ranking, "official": current},
+            )
+        )
+        if official:
+            out.append(Page(EDITIONS_PATH, lang, "editions.html", {"editions": official}))
         facet_list = _facets(c, ((d, values[id(d)]) for d in ordered), lang)
         for path, shown, pager in paged("datasets/", ordered):
             out.append(

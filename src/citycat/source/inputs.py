@@ -12,7 +12,8 @@ from pathlib import Path
 
 DATASETS = "datasets.yaml"
 THEME = "site"
-CATALOGUE = (DATASETS, "catalogue", "schemas", "samples")
+EDITIONS = "editions"  # the official editions, written by `citycat release`
+CATALOGUE = (DATASETS, "catalogue", "schemas", "samples", EDITIONS)
 BUILD = (*CATALOGUE, THEME)
 
 

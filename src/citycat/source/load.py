@@ -100,12 +100,14 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
     schemas, samples = _dictionaries(root, datasets)
     shared = _shared_fields(root, findings)
     links = _link_status(root, findings)
+    editions = _editions(root, findings)
     catalogue = Catalogue(
         root=str(root),
         table_schemas=MappingProxyType(schemas),
         samples=MappingProxyType(samples),
         shared_fields=MappingProxyType(shared),
         links=links,
+        editions=editions,
         settings=settings or Record("settings", EMPTY, EMPTY, Loc("catalogue/settings.yaml")),
         registers=MappingProxyType(registers),
         datasets=datasets,
@@ -148,6 +150,18 @@ def _link_status(root: Path, findings: list[Finding]):
     for p in problems:
         findings.append(Finding("link-status-invalid", Loc(STATE, p.line, p.col), params={"problem": p.text}))
     return links
+
+
+def _editions(root: Path, findings: list[Finding]):
+    """The official editions (editions/<date>/), read-only. They are written by `citycat
+    release`, not by people: what is wrong with one is a warning, and leaves it (or the file)
+    out of the site."""
+    from citycat.source.editions import read_editions
+
+    editions, problems = read_editions(root)
+    for p in problems:
+        findings.append(Finding("edition-invalid", p.loc, params={"problem": p.text}))
+    return editions
 
 
 SAMPLE_ROWS = 11  # the header and ten rows: what a dataset page previews
