@@ -56,7 +56,6 @@ FIELDS = (
     "status",
     "frequency",
     "overdue",
-    "ref",  # the reference code the official edition prints: searching for it finds the dataset
 )
 MULTI = ("theme", "format")  # facets a dataset can have several values of
 VIEW_KEYS = (  # what a row is made of, from each dataset's view
@@ -71,6 +70,7 @@ VIEW_KEYS = (  # what a row is made of, from each dataset's view
     "status",
     "frequency",
     "overdue",
+    "ref",  # the reference code the official edition prints: searching for it finds the dataset
 )
 
 
