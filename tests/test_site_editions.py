@@ -248,6 +248,17 @@ def test_home_shows_the_newest_edition(site):
     assert 'href="editions/"' in header  # in the navigation
 
 
+def test_the_printable_list_points_to_the_official_annex_and_prints_no_url(site):
+    _, out, _ = site
+    html = (out / "list" / "index.html").read_text("utf-8")
+    assert 'href="../editions/2026-12-31/annex.pdf"' in html
+    assert "Bản để đính kèm quyết định" in text_of(out / "list" / "index.html")
+    assert "data-print-url" not in html
+    css = (out / "static" / "style.css").read_text("utf-8")
+    printed = css[css.index("@media print") :]
+    assert "attr(href)" not in printed and "attr(data-print-url)" not in printed
+
+
 def test_dataset_pages_name_their_editions(site):
     _, out, _ = site
     both = out / "datasets" / IN_BOTH / "index.html"
@@ -269,6 +280,7 @@ def test_no_editions_no_trace(tmp_path):
     assert "bản chính thức" not in (out / "datasets" / NEVER / "index.html").read_text("utf-8").lower()
     home = (out / "index.html").read_text("utf-8")
     assert "Bản chính thức hiện hành" not in home and 'href="editions/"' not in home
+    assert "Bản để đính kèm quyết định" not in text_of(out / "list" / "index.html")
 
 
 def test_an_invalid_edition_is_a_warning_and_left_out(tmp_path):

@@ -518,7 +518,7 @@ def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any]
                     {"progress": overall, "datasets": shown, "facets": facet_list, "pager": pager},
                 )
             )
-        out.append(Page("list/", lang, "annex.html", {**common, "datasets": ordered}))
+        out.append(Page("list/", lang, "annex.html", {**common, "datasets": ordered, "official": current}))
         out.append(Page("agencies/", lang, "agencies.html", common))
         out.append(Page("themes/", lang, "themes.html", common))
         if len(rank) == len(ordered):  # ids unique: each agency's and theme's in list order
