@@ -89,6 +89,7 @@ def test_html_report_is_standalone_and_escaped(tmp_path, good):
     html = out.read_text("utf-8")
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "<svg" in html and 'role="img"' in html  # the charts, inside the page
+    assert 'class="chart-bar chart-status-proposed"' in html and ".chart-status-proposed { fill: #" in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "<link" not in html
 
     class Tags(HTMLParser):

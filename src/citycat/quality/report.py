@@ -123,8 +123,11 @@ def data(
 
 
 def _charts(
-    ranking: list[dict[str, Any]], summary: dict[str, Any], t: dict[str, str], labels
+    ranking: list[dict[str, Any]], summary: dict[str, Any], t: dict[str, str], labels, sizes=None
 ) -> dict[str, str]:
+    """The progress and standards charts; ``sizes``: each one's keyword arguments for
+    ``charts.stacked`` and ``charts.bars`` (width, font) when not the page's."""
+    sizes = sizes or {}
     rows = [
         (
             r["agency"],
@@ -139,8 +142,15 @@ def _charts(
     ]
     standards = [(labels[k], summary["standards"][k] or 0, f"std-{k}") for k in scores.STANDARDS]
     return {
-        "progress": charts.stacked(t.get("report_chart_progress", "Progress per agency"), rows),
-        "standards": charts.bars(t.get("report_chart_standards", "The six standards"), standards, "/100"),
+        "progress": charts.stacked(
+            t.get("report_chart_progress", "Progress per agency"), rows, **sizes.get("progress", {})
+        ),
+        "standards": charts.bars(
+            t.get("report_chart_standards", "The six standards"),
+            standards,
+            "/100",
+            **sizes.get("standards", {}),
+        ),
     }
 
 
@@ -240,7 +250,9 @@ def html(report: dict[str, Any], t: dict[str, str], theme: Path) -> str:
     from markupsafe import Markup
 
     charts_html = {k: Markup(v) for k, v in report["charts"].items()}  # built from escaped text
-    return env.get_template("report.html").render(r=report, t=t, charts=charts_html, date=_date)
+    return env.get_template("report.html").render(
+        r=report, t=t, charts=charts_html, chart_css=Markup(charts.css()), date=_date
+    )
 
 
 def xlsx(report: dict[str, Any], t: dict[str, str]) -> bytes:
@@ -274,19 +286,16 @@ def xlsx(report: dict[str, Any], t: dict[str, str]) -> bytes:
     )
 
 
+# The charts in the PDF: as wide as before (the progress chart's 520 units are 104 mm, the
+# standards' 320 are 90 mm, paged.css), their labels 8.5 and 9.5 pt there, laid out for that size.
+PDF_CHART_SIZES = {
+    "progress": {"width": 520, "font": 15, "label_share": 0.5},
+    "standards": {"width": 320, "font": 12},
+}
 # The charts' styles, inside each SVG: WeasyPrint draws an inline SVG with the styles it carries,
 # not the page's (without these, every bar is black and the labels are in a sans-serif).
-CHART_STYLE = (
-    '.chart-label, .chart-value { font-family: "Liberation Serif", serif; font-size: %s; fill: #000; }'
-    " .bar { fill: #5a6b7b; } .status-published { fill: #1b7f3b; } .status-confirmed { fill: #1f5fa8; }"
-    " .status-proposed { fill: #b7b7b7; }"
-    " .std-correct, .std-complete, .std-clean, .std-live, .std-consistent, .std-shared { fill: #1f5fa8; }"
-)
-
-
-# The labels' size: 8.5 and 9.5 pt at the widths paged.css gives (15 px: a 32-letter label fits)
-CHART_TEXT = {"progress": "15px", "standards": "12px"}
-PDF_CHART_AGENCIES = 30  # 104 mm wide, the progress chart of 30 agencies is 152 mm high
+CHART_STYLE = charts.css('"Liberation Serif", serif')
+PDF_CHART_AGENCIES = 30  # 104 mm wide, the progress chart of 30 agencies is 150 mm high
 
 
 def pdf(report: dict[str, Any], t: dict[str, str], issuer: str = "") -> bytes:
@@ -300,9 +309,9 @@ def pdf(report: dict[str, Any], t: dict[str, str], issuer: str = "") -> bytes:
     from citycat.edition import paged
 
     opening = 'xmlns="http://www.w3.org/2000/svg">'
+    drawn = _charts(report["ranking"], report["summary"], t, report["standards"], PDF_CHART_SIZES)
     charts_svg = {  # built from escaped text; the style is a constant
-        k: Markup(v.replace(opening, f"{opening}<style>{CHART_STYLE % CHART_TEXT.get(k, '12px')}</style>", 1))
-        for k, v in report["charts"].items()
+        k: Markup(v.replace(opening, f"{opening}<style>{CHART_STYLE}</style>", 1)) for k, v in drawn.items()
     }
     if sum(1 for r in report["ranking"] if r["datasets"]) > PDF_CHART_AGENCIES:
         charts_svg["progress"] = ""
