@@ -226,6 +226,8 @@ class Renderer:
             )
         if page.template == "home.html":
             context["charts"] = _charts(c, lang, self.strings[lang], page.context["progress"])
+        elif page.template == "agency.html" and (context.get("pager") or {}).get("number", 1) == 1:
+            context["charts"] = _charts(c, lang, self.strings[lang], context["agency"]["progress"])
         return self.env.get_template(page.template).render(context).encode("utf-8")
 
     def datasets(self, datasets) -> Iterator[tuple[str, bytes]]:
@@ -303,7 +305,9 @@ def _depth(lang: str, path: str) -> int:
     return views.url_path(lang, path).count("/") - 1
 
 
-def _charts(c: Catalogue, lang: str, t: dict, progress: dict) -> dict[str, str]:
+def _charts(c: Catalogue, lang: str, t: dict, progress: dict) -> dict[str, dict]:
+    """The charts by status and by access level: each its SVG and its rows (label, number), the
+    figures it draws, listed under it for whoever does not see it."""
     statuses = c.register("statuses")
     levels = c.register("access_levels")
     status_rows = [
@@ -312,8 +316,8 @@ def _charts(c: Catalogue, lang: str, t: dict, progress: dict) -> dict[str, str]:
     status_rows.append((t.get("overdue", "overdue"), progress["overdue"], "status-overdue"))
     access_rows = [(r.label(lang), progress["by_access"].get(k, 0), f"access-{k}") for k, r in levels.items()]
     return {
-        "status": charts.bars(t.get("chart_status", "By status"), status_rows),
-        "access": charts.bars(t.get("chart_access", "By access level"), access_rows),
+        name: {"svg": charts.bars(t.get(f"chart_{name}", name), rows), "rows": [(r[0], r[1]) for r in rows]}
+        for name, rows in (("status", status_rows), ("access", access_rows))
     }
 
 
