@@ -149,6 +149,29 @@ def test_a_register_change_makes_a_full_build(session, tmp_path):
     assert_same_as_full_build(session, tmp_path)
 
 
+def test_a_new_user_of_a_dataset_rewrites_the_sharing_page_and_both_agencies(session, tmp_path):
+    """The sharing page counts every dataset, as the list of agencies does: an entry's edit that
+    changes who uses whose data renders it again, and the panels of both agencies."""
+    pages = ("sharing/index.html", "agencies/so-du-lich/index.html", "en/agencies/so-y-te/index.html")
+    before = {rel: (session.out / rel).read_bytes() for rel in pages}
+    edit(
+        session,
+        "consumers: [trung-tam-phuc-vu-hanh-chinh-cong, so-tai-chinh]",
+        "consumers: [trung-tam-phuc-vu-hanh-chinh-cong, so-tai-chinh, so-du-lich]",
+    )
+    built, report = session.rebuild()
+    assert built is not None and not report.full, report.reason
+    assert all((session.out / rel).read_bytes() != before[rel] for rel in pages)
+    assert_same_as_full_build(session, tmp_path)
+    # a new user of an internal dataset: the public pages stay as they are, as a full build has them
+    sharing_page = (session.out / "sharing/index.html").read_bytes()
+    edit(session, "consumers: [so-giao-duc-va-dao-tao]", "consumers: [so-giao-duc-va-dao-tao, so-du-lich]")
+    built, report = session.rebuild()
+    assert built is not None and not report.full, report.reason
+    assert (session.out / "sharing/index.html").read_bytes() == sharing_page
+    assert_same_as_full_build(session, tmp_path)
+
+
 def test_only_requests_for_feed_files_wait_for_the_feeds():
     for rel in ("data.json", "catalog.ttl", "api/3/action/package_list", "dataset/x.ttl", "datasets.xlsx"):
         assert rebuild.is_feed(rel), rel

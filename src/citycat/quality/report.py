@@ -12,11 +12,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from citycat.model import policy
 from citycat.model.catalogue import Catalogue
 from citycat.model.findings import Finding
 from citycat.model.vietnamese import sort_key
 from citycat.quality import scores
-from citycat.site import charts, i18n
+from citycat.site import charts, i18n, sharing
 
 FORMATS = ("md", "html", "xlsx", "pdf", "json")
 
@@ -119,7 +120,35 @@ def data(
         "late": late,
         "datasets": [dataset_row(d) for d in ordered],
         "charts": _charts(ranking if agency is None else [r for r in ranking if r["id"] == agency], summary, t, std_labels),
+        "sharing": sharing_section(c, lang),
     }  # fmt: skip
+
+
+def sharing_section(c: Catalogue, lang: str) -> dict[str, Any]:
+    """Who provides data to whom (``citycat.site.sharing``, the figures of the site's sharing
+    page), counting every dataset as the rest of the report does: ``flows`` by agency id, and each
+    agency's row (in the order of the list of agencies) naming the others with their counts."""
+    flow = sharing.flows(c, policy.INTERNAL)
+
+    def other(x: dict[str, Any]) -> dict[str, Any]:
+        return {"id": x["id"], "agency": x["name"], **{k: x[k] for k in ("abbreviation", "count", "methods")}}
+
+    rows = [
+        {
+            "id": p["id"],
+            "agency": p["name"],
+            **{k: p[k] for k in ("abbreviation", "shared", "used")},
+            "provides": [other(x) for x in p["provides"]],
+            "uses": [other(x) for x in p["uses"]],
+        }
+        for p in sharing.panels(c, policy.INTERNAL, lang, flow)
+    ]
+    return {"flows": flow, "agencies": rows}
+
+
+def sharing_list(items: list[dict[str, Any]]) -> str:
+    """The agencies of a sharing row as one cell's text: "STC 2, SYT 1" ("–": none)."""
+    return ", ".join(f"{x['abbreviation']} {x['count']}" for x in items) or "–"
 
 
 def _charts(
@@ -234,6 +263,17 @@ def markdown(report: dict[str, Any], t: dict[str, str]) -> str:
             f"| {_md(r['title'])} | {_md(r['agency'])} | {r['overall']} | "
             + " | ".join(str(r["standards"][k]) for k in std) + f" | {r['mqa']} | {_md(r['freshness'])} |"
         )  # fmt: skip
+    lines += ["", f"## {t['report_sharing']}", "", t["report_sharing_note"], ""]
+    lines.append(
+        f"| {t['report_col_agency']} | {t['report_col_abbreviation']} | {t['report_col_shared']} | "
+        f"{t['report_col_provides_to']} | {t['report_col_used']} | {t['report_col_uses_from']} |"
+    )
+    lines.append("|---|---|---:|---|---:|---|")
+    for r in report["sharing"]["agencies"]:
+        lines.append(
+            f"| {_md(r['agency'])} | {_md(r['abbreviation'])} | {r['shared']} | {_md(sharing_list(r['provides']))} | "
+            f"{r['used']} | {_md(sharing_list(r['uses']))} |"
+        )
     lines += ["", t["report_method"], ""]
     return "\n".join(lines)
 
@@ -252,7 +292,7 @@ def html(report: dict[str, Any], t: dict[str, str], theme: Path) -> str:
 
     charts_html = {k: Markup(v) for k, v in report["charts"].items()}  # built from escaped text
     return env.get_template("report.html").render(
-        r=report, t=t, charts=charts_html, chart_css=Markup(charts.css()), date=_date
+        r=report, t=t, charts=charts_html, chart_css=Markup(charts.css()), date=_date, sharing_list=sharing_list
     )
 
 
@@ -316,7 +356,9 @@ def pdf(report: dict[str, Any], t: dict[str, str], issuer: str = "") -> bytes:
     }
     if sum(1 for r in report["ranking"] if r["datasets"]) > PDF_CHART_AGENCIES:
         charts_svg["progress"] = ""
-    document = paged.html("report.html", r=report, t=t, issuer=issuer, charts=charts_svg, date=_date)
+    document = paged.html(
+        "report.html", r=report, t=t, issuer=issuer, charts=charts_svg, date=_date, sharing_list=sharing_list
+    )
     return paged.pdf(document)
 
 

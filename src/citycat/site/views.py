@@ -17,7 +17,7 @@ from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Edition, Record
 from citycat.model.policy import PUBLIC, safe_url
 from citycat.model.vietnamese import fold, sort_key
-from citycat.site import i18n
+from citycat.site import i18n, sharing
 
 FACETS = ("agency", "theme", "access", "format", "status", "frequency")
 PER_PAGE = 50  # datasets on a page of a list (the dataset list, an agency's, a theme's)
@@ -474,6 +474,7 @@ def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any]
     values = {id(d): facet_values(d, edition) for d in c.datasets}
     groups = [(d.agency, d.themes) for d in c.datasets]
     place = {id(d): i for i, d in enumerate(c.datasets)}
+    flow, ways = sharing.flows(c, edition), sharing.methods(c, edition)  # who uses whose data
     for lang in i18n.LANGS:
         ordered = sorted_datasets(c.datasets, lang)
         rank = {d.id: i for i, d in enumerate(ordered)}
@@ -508,6 +509,12 @@ def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any]
         )
         if official:
             out.append(Page(EDITIONS_PATH, lang, "editions.html", {"editions": official}))
+        shares = sharing.page_view(c, edition, lang, flow, ways)
+        # (the figure is drawn by the template's call, in its language: the same function each time)
+        out.append(
+            Page(sharing.PATH, lang, "sharing.html", {"sharing": shares, "matrix_svg": sharing.matrix_svg})
+        )
+        panels = {x["id"]: x for x in shares["agencies"]}
         facet_list = _facets(c, ((d, values[id(d)]) for d in ordered), lang)
         for path, shown, pager in paged("datasets/", ordered):
             out.append(
@@ -528,7 +535,20 @@ def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any]
             in_theme = {k: sorted(v, key=lambda d: rank[d.id]) for k, v in by_theme.items()}
         for a in agencies:
             for path, shown, pager in paged(f"agencies/{a['id']}/", in_agency.get(a["id"], [])):
-                out.append(Page(path, lang, "agency.html", {"agency": a, "datasets": shown, "pager": pager}))
+                first = pager is None or pager["number"] == 1  # (its sharing: on the first page only)
+                out.append(
+                    Page(
+                        path,
+                        lang,
+                        "agency.html",
+                        {
+                            "agency": a,
+                            "datasets": shown,
+                            "pager": pager,
+                            "sharing": panels[a["id"]] if first else None,
+                        },
+                    )
+                )
         for t in themes:
             for path, shown, pager in paged(f"themes/{t['id']}/", in_theme.get(t["id"], [])):
                 out.append(Page(path, lang, "theme.html", {"theme": t, "datasets": shown, "pager": pager}))
