@@ -292,7 +292,12 @@ def html(report: dict[str, Any], t: dict[str, str], theme: Path) -> str:
 
     charts_html = {k: Markup(v) for k, v in report["charts"].items()}  # built from escaped text
     return env.get_template("report.html").render(
-        r=report, t=t, charts=charts_html, chart_css=Markup(charts.css()), date=_date, sharing_list=sharing_list
+        r=report,
+        t=t,
+        charts=charts_html,
+        chart_css=Markup(charts.css()),
+        date=_date,
+        sharing_list=sharing_list,
     )
 
 
