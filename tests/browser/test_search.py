@@ -81,6 +81,16 @@ def type_query(tab, query: str) -> None:
     box.press_sequentially(query)
 
 
+def facet_box(tab, name: str, value: str):
+    """The checkbox of one facet value, brought into sight as a reader would: the filters opened
+    (closed on a phone) and the facet's "show more" opened when the value is among the others."""
+    box = tab.page.locator(f'input[name="{name}"][value="{value}"]')
+    for details in box.locator("xpath=ancestor::details").all():  # the outermost first
+        if not details.evaluate("d => d.open"):
+            details.locator(":scope > summary").click()
+    return box
+
+
 def title(catalogue, dataset_id: str, lang: str = "vi") -> str:
     return catalogue.dataset(dataset_id).text("title", lang)
 
@@ -200,7 +210,7 @@ def test_agency_checkbox_filters_to_that_agency(tab, catalogue, index):
     agency = "so-y-te"
     own = [d.id for d in catalogue.datasets if d.agency == agency]
     assert 0 < len(own) < len(catalogue.datasets)
-    tab.page.locator(f'input[name="agency"][value="{agency}"]').check()
+    facet_box(tab, "agency", agency).check()
     results = shown(tab)
     assert sorted(results) == sorted(own)
     assert results == ids_where(index["vi"], agency=[agency])
@@ -208,7 +218,7 @@ def test_agency_checkbox_filters_to_that_agency(tab, catalogue, index):
     tab.page.wait_for_function("() => location.search.includes('agency=')")
     assert query_of(tab.page.url) == {"agency": [agency]}
 
-    tab.page.locator(f'input[name="agency"][value="{agency}"]').uncheck()
+    facet_box(tab, "agency", agency).uncheck()
     assert len(shown(tab)) == len(catalogue.datasets)
 
 
@@ -216,13 +226,13 @@ def test_access_checkbox_filters_to_that_level(tab, catalogue, index):
     open_list(tab)
     internal = [d.id for d in catalogue.datasets if d.access == "internal"]
     assert internal
-    tab.page.locator('input[name="access"][value="internal"]').check()
+    facet_box(tab, "access", "internal").check()
     assert sorted(shown(tab)) == sorted(internal)
     # two values of one facet: either; two facets: both
-    tab.page.locator('input[name="access"][value="shared"]').check()
+    facet_box(tab, "access", "shared").check()
     either = [d.id for d in catalogue.datasets if d.access in ("internal", "shared")]
     assert sorted(shown(tab)) == sorted(either)
-    tab.page.locator('input[name="agency"][value="so-y-te"]').check()
+    facet_box(tab, "agency", "so-y-te").check()
     both = [d.id for d in catalogue.datasets if d.access in ("internal", "shared") and d.agency == "so-y-te"]
     assert both
     assert sorted(shown(tab)) == sorted(both)
@@ -231,7 +241,7 @@ def test_access_checkbox_filters_to_that_level(tab, catalogue, index):
 
 def test_address_keeps_and_restores_the_view(tab, base_url, catalogue, index):
     open_list(tab)
-    tab.page.locator('input[name="agency"][value="so-y-te"]').check()
+    facet_box(tab, "agency", "so-y-te").check()
     type_query(tab, "benh")
     view = shown(tab)
     first, rest = expected([r for r in index["vi"] if r["agency"] == "so-y-te"], "benh")
