@@ -74,7 +74,7 @@ def sizes(index: dict) -> dict[str, tuple[int, int]]:
     recs = records(index)
     facets = views.FACETS
     flat_fields = ["id", "title", "title_folded", "other_folded", "keywords_folded"]
-    flat_fields += ["agency_folded", "themes_folded", *facets, "overdue"]
+    flat_fields += ["agency_folded", "themes_folded", *facets, "overdue", "modified", "due"]
     flat_rows = [
         [
             r["id"],
@@ -86,6 +86,7 @@ def sizes(index: dict) -> dict[str, tuple[int, int]]:
             " ".join(r["themes_folded"]),
             *(r[f] for f in facets),
             int(r["overdue"]),
+            *(r[f].isoformat() if r[f] else None for f in ("modified", "due")),
         ]
         for r in recs
     ]

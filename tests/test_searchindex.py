@@ -214,3 +214,20 @@ def test_list_page_has_the_search_form_and_every_dataset(catalogue, lang):
     assert html.count('<span class="count">') == len(boxes)
     assert "<noscript>" in html and "search.js" in html
     assert ("49 bộ dữ liệu" if lang == "vi" else "49 datasets") in html
+
+
+def test_rows_carry_the_modified_and_due_dates(catalogue, indexes):
+    """The list's "last modified" and "due date" orders need them: day numbers since 1970-01-01."""
+    by_id = {d.id: d for d in catalogue.datasets}
+    for index in indexes.values():
+        recs = records(index)
+        for r in recs:
+            assert r["modified"] == by_id[r["id"]].date("modified")
+            assert r["due"] == by_id[r["id"]].due
+        # both kinds occur: dates, and datasets without one (null, sorted last by search.js)
+        assert any(r["modified"] for r in recs) and any(r["due"] for r in recs)
+        days = {row[index["fields"].index("due")] for row in index["rows"]}
+        assert all(x is None or isinstance(x, int) for x in days)
+        assert dt.date(1970, 1, 1) + dt.timedelta(days=max(x for x in days if x)) == max(
+            r["due"] for r in recs if r["due"]
+        )

@@ -5,18 +5,32 @@
    page shows its own cards and its pager; a search or filter looks through the whole index and
    shows its results in their place, the pager hidden. A result not on this page gets a card made
    from a copy of one of the page's (title, agency, badges and formats; labels read from the
-   facets, the rest from div#pages' data-overdue and data-formats). */
+   facets, the rest from div#pages' data-overdue and data-formats).
+   Results come in the order of select#sort: relevance (title matches, then the others, each in
+   display order), title (display order), last modified (newest first) or due date (soonest
+   first), datasets without that date last; a date order with no search shows the whole
+   catalogue too. The filters (details#filters, their checkboxes form="search") are open on a
+   wide screen, where they are a sidebar, and closed on a phone. */
 (() => {
   'use strict';
   const $ = (id) => document.getElementById(id);
+  const filters = $('filters'), WIDE = '(min-width: 48em)'; // as style.css's sidebar
+  if (filters && window.matchMedia) {
+    const wide = window.matchMedia(WIDE);
+    filters.open = wide.matches;
+    const follow = (e) => { filters.open = e.matches; };
+    if (wide.addEventListener) wide.addEventListener('change', follow);
+  }
   const form = $('search'), list = $('datasets'), input = $('q');
   if (!form || !list || !input || !form.dataset.index || !window.fetch) return;
 
   const FACETS = ['agency', 'theme', 'access', 'format', 'status', 'frequency', 'overdue'];
   const PAGE = 200; // cards shown at once; the "more" button adds as many again
+  const SORTS = ['relevance', 'title', 'modified', 'due'];
   const countEl = $('count'), noneEl = $('no-results'), moreEl = $('more'), pagesEl = $('pages');
+  const sortEl = $('sort'), sortBox = $('sort-box'), onEl = $('filters-on');
   const lang = form.dataset.lang || document.documentElement.lang || 'vi';
-  const boxes = [...form.querySelectorAll('input[type=checkbox]')].filter((b) => FACETS.includes(b.name));
+  const boxes = [...form.elements].filter((b) => b.type === 'checkbox' && FACETS.includes(b.name));
   const spans = boxes.map((b) => (b.labels && b.labels[0] ? b.labels[0].querySelector('.count') : null));
   const nodes = new Map(); // dataset id -> its server-rendered <li>
   for (const li of list.children) if (li.dataset.id) nodes.set(li.dataset.id, li);
@@ -41,6 +55,7 @@
   function prepare(ix) {
     const col = (name) => ix.fields.indexOf(name);
     const cols = FACETS.map(col), id = col('id'), t = col('title_folded');
+    const modified = col('modified'), due = col('due'), day = (r, c) => (c < 0 || r[c] == null ? null : r[c]);
     const texts = ['other_folded', 'keywords_folded'].map(col);
     const text = ix.text || {}, names = (f, v) => v.map((i) => (text[f] || [])[i] || '');
     tables = FACETS.map((f) => {
@@ -55,7 +70,10 @@
         FACETS[j] === 'overdue' ? (r[c] ? [0] : []) : Array.isArray(r[c]) ? r[c] : r[c] == null ? [] : [r[c]]);
       // a token holds no white space, so it cannot match across two of the joined texts
       const hay = [r[t], ...texts.map((c) => r[c]), ...names('agency', fv[0]), ...names('theme', fv[1])];
-      rows.push({ node, id: r[id], name: r[col('title')], title: r[t], hay: hay.join('\n'), fv });
+      rows.push({
+        node, id: r[id], name: r[col('title')], title: r[t], hay: hay.join('\n'), fv,
+        at: rows.length, modified: day(r, modified), due: day(r, due),
+      });
     }
   }
 
@@ -63,9 +81,16 @@
     tables.map((tab, j) => new Set(boxes.filter((b) => b.checked && b.name === FACETS[j] && tab.pos.has(b.value))
       .map((b) => tab.pos.get(b.value))));
 
-  // Title matches, then the rest, each in display order. A facet value's count: the datasets
-  // matching the query and the other facets' selections that have this value.
-  function search(q, sel) {
+  // The orders of select#sort other than relevance; ties, and datasets without the date (last),
+  // in display order.
+  const byDate = (key, sign) => (a, b) =>
+    a[key] === b[key] ? a.at - b.at : a[key] == null ? 1 : b[key] == null ? -1 : sign * (a[key] - b[key]);
+  const ORDERS = { title: (a, b) => a.at - b.at, modified: byDate('modified', -1), due: byDate('due', 1) };
+  const sortOf = () => (sortEl && SORTS.includes(sortEl.value) ? sortEl.value : 'relevance');
+
+  // Relevance: title matches, then the rest, each in display order. A facet value's count: the
+  // datasets matching the query and the other facets' selections that have this value.
+  function search(q, sel, sort) {
     const toks = [...new Set(fold(q).split(/\s+/).filter(Boolean))], nt = toks.length;
     const active = FACETS.map((f, j) => j).filter((j) => sel[j].size);
     const counts = tables.map((tab) => new Int32Array(tab.values.length));
@@ -87,7 +112,10 @@
         (x === nt ? top : rest).push(r);
       }
     }
-    return { results: top.concat(rest), counts, searching: nt > 0 || active.length > 0 };
+    const results = top.concat(rest);
+    if (ORDERS[sort]) results.sort(ORDERS[sort]); // (Array.prototype.sort is stable)
+    const dated = sort === 'modified' || sort === 'due';
+    return { results, counts, searching: nt > 0 || active.length > 0 || dated };
   }
 
   // A card for a result not on this page, made from a copy of this page's first one.
@@ -175,6 +203,7 @@
     const p = new URLSearchParams(), q = input.value.trim();
     if (q) p.set('q', q);
     for (const b of boxes) if (b.checked) p.append(b.name, b.value);
+    if (sortOf() !== 'relevance') p.set('sort', sortOf());
     const s = p.toString(), url = location.pathname + (s ? '?' + s : '') + location.hash;
     if (url !== location.pathname + location.search + location.hash) history.replaceState(history.state, '', url);
   }
@@ -182,9 +211,14 @@
   function update(urlNow) {
     if (!rows) return 0;
     limit = PAGE;
-    last = search(input.value, selection());
+    last = search(input.value, selection(), sortOf());
     render();
     showCounts(last.counts);
+    if (onEl) {
+      const n = boxes.filter((b) => b.checked).length;
+      onEl.hidden = n === 0;
+      onEl.textContent = n ? '(' + num(n) + ')' : '';
+    }
     clearTimeout(urlTimer);
     if (urlNow) syncURL();
     else urlTimer = setTimeout(syncURL, 300);
@@ -205,10 +239,18 @@
   // the state of a shared address
   const params = new URLSearchParams(location.search);
   input.value = params.get('q') || '';
-  for (const b of boxes) b.checked = params.getAll(b.name).includes(b.value);
+  for (const b of boxes) {
+    b.checked = params.getAll(b.name).includes(b.value);
+    const more = b.checked && b.closest('details.facet-more');
+    if (more) more.open = true; // a chosen value is never out of sight
+  }
+  if (sortEl) sortEl.value = SORTS.includes(params.get('sort')) ? params.get('sort') : 'relevance';
 
   input.addEventListener('input', () => update(false));
-  form.addEventListener('change', (e) => { if (e.target !== input) update(true); });
+  // the checkboxes are outside the form (form="search"): their change events bubble elsewhere
+  document.addEventListener('change', (e) => {
+    if (e.target !== input && (e.target.form === form || e.target === sortEl)) update(true);
+  });
   form.addEventListener('submit', (e) => { if (rows) { e.preventDefault(); update(true); } });
   if (moreEl) moreEl.addEventListener('click', more);
 
@@ -220,6 +262,7 @@
     .then((ix) => {
       prepare(ix);
       update(false);
+      if (sortBox) sortBox.hidden = false;
       form.dataset.ready = 'true';
     })
     .catch((err) => {

@@ -16,7 +16,14 @@ import pytest
 
 from tests.browser.conftest import ROOT, TODAY, require_browser_parts, served
 from tests.browser.test_accessibility import check
-from tests.browser.test_search import expected, index, open_list, shown, type_query  # noqa: F401 (index: a fixture)
+from tests.browser.test_search import (  # noqa: F401 (index: a fixture)
+    expected,
+    facet_box,
+    index,
+    open_list,
+    shown,
+    type_query,
+)
 
 PER_PAGE = 5
 
@@ -101,7 +108,7 @@ def test_a_search_from_a_later_page_finds_in_the_whole_catalogue(tab, catalogue,
 def test_a_filter_from_a_later_page_shows_the_whole_catalogues_matches(tab, catalogue):
     agency = big_agency(catalogue)
     open_list(tab, "/en/datasets/page/2/")
-    tab.page.locator(f'input[name="agency"][value="{agency}"]').check()
+    facet_box(tab, "agency", agency).check()
     got = shown(tab)
     assert sorted(got) == sorted(d.id for d in catalogue.datasets if d.agency == agency)
 

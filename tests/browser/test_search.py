@@ -81,6 +81,16 @@ def type_query(tab, query: str) -> None:
     box.press_sequentially(query)
 
 
+def facet_box(tab, name: str, value: str):
+    """The checkbox of one facet value, brought into sight as a reader would: the filters opened
+    (closed on a phone) and the facet's "show more" opened when the value is among the others."""
+    box = tab.page.locator(f'input[name="{name}"][value="{value}"]')
+    for details in box.locator("xpath=ancestor::details").all():  # the outermost first
+        if not details.evaluate("d => d.open"):
+            details.locator(":scope > summary").click()
+    return box
+
+
 def title(catalogue, dataset_id: str, lang: str = "vi") -> str:
     return catalogue.dataset(dataset_id).text("title", lang)
 
@@ -200,7 +210,7 @@ def test_agency_checkbox_filters_to_that_agency(tab, catalogue, index):
     agency = "so-y-te"
     own = [d.id for d in catalogue.datasets if d.agency == agency]
     assert 0 < len(own) < len(catalogue.datasets)
-    tab.page.locator(f'input[name="agency"][value="{agency}"]').check()
+    facet_box(tab, "agency", agency).check()
     results = shown(tab)
     assert sorted(results) == sorted(own)
     assert results == ids_where(index["vi"], agency=[agency])
@@ -208,7 +218,7 @@ def test_agency_checkbox_filters_to_that_agency(tab, catalogue, index):
     tab.page.wait_for_function("() => location.search.includes('agency=')")
     assert query_of(tab.page.url) == {"agency": [agency]}
 
-    tab.page.locator(f'input[name="agency"][value="{agency}"]').uncheck()
+    facet_box(tab, "agency", agency).uncheck()
     assert len(shown(tab)) == len(catalogue.datasets)
 
 
@@ -216,13 +226,13 @@ def test_access_checkbox_filters_to_that_level(tab, catalogue, index):
     open_list(tab)
     internal = [d.id for d in catalogue.datasets if d.access == "internal"]
     assert internal
-    tab.page.locator('input[name="access"][value="internal"]').check()
+    facet_box(tab, "access", "internal").check()
     assert sorted(shown(tab)) == sorted(internal)
     # two values of one facet: either; two facets: both
-    tab.page.locator('input[name="access"][value="shared"]').check()
+    facet_box(tab, "access", "shared").check()
     either = [d.id for d in catalogue.datasets if d.access in ("internal", "shared")]
     assert sorted(shown(tab)) == sorted(either)
-    tab.page.locator('input[name="agency"][value="so-y-te"]').check()
+    facet_box(tab, "agency", "so-y-te").check()
     both = [d.id for d in catalogue.datasets if d.access in ("internal", "shared") and d.agency == "so-y-te"]
     assert both
     assert sorted(shown(tab)) == sorted(both)
@@ -231,7 +241,7 @@ def test_access_checkbox_filters_to_that_level(tab, catalogue, index):
 
 def test_address_keeps_and_restores_the_view(tab, base_url, catalogue, index):
     open_list(tab)
-    tab.page.locator('input[name="agency"][value="so-y-te"]').check()
+    facet_box(tab, "agency", "so-y-te").check()
     type_query(tab, "benh")
     view = shown(tab)
     first, rest = expected([r for r in index["vi"] if r["agency"] == "so-y-te"], "benh")
@@ -271,3 +281,195 @@ def test_language_switch_leads_to_the_same_dataset(tab, catalogue, rich):
     tab.page.wait_for_url(lambda url: urlsplit(url).path == f"/datasets/{rich.id}/")
     assert tab.page.evaluate("document.documentElement.lang") == "vi"
     assert tab.page.locator("h1").inner_text().strip() == rich.text("title", "vi")
+
+
+# ---------------------------------------------------------------------------------------------
+# Results first: the count under the search box, the filters beside (desktop) or folded (phone)
+
+DESKTOP, PHONE = (1366, 900), (390, 844)
+
+
+def lang_path(lang: str, path: str = "datasets/") -> str:
+    return ("/en/" if lang == "en" else "/") + path
+
+
+def top_of(tab, selector: str) -> float:
+    """Where the element's box starts, in CSS pixels from the top of the page."""
+    box = tab.page.locator(selector).bounding_box()
+    assert box is not None, f"{selector} is not rendered"
+    return box["y"] + tab.page.evaluate("window.scrollY")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("size, limit", [(DESKTOP, 400), (PHONE, 700)], ids=["desktop", "phone"])
+def test_the_result_count_is_near_the_top(tab, index, lang, size, limit):
+    tab.page.set_viewport_size({"width": size[0], "height": size[1]})
+    open_list(tab, lang_path(lang))
+    type_query(tab, "dan cu")
+    first, rest = expected(index[lang], "dan cu")
+    assert count_number(tab) == len(first + rest) > 0
+    tab.page.evaluate("window.scrollTo(0, 0)")
+    top = top_of(tab, "#count")
+    assert top <= limit, f"the result count starts at y={top:.0f} at {size[0]}×{size[1]}, beyond {limit}"
+    assert top < top_of(tab, "#datasets")
+
+
+def test_filters_are_folded_on_a_phone(tab):
+    tab.page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+    open_list(tab)
+    filters = tab.page.locator("details#filters")
+    box = tab.page.locator('input[name="access"][value="open"]')
+    assert not filters.evaluate("d => d.open") and not box.is_visible()
+    assert top_of(tab, "#filters") < top_of(tab, "#datasets"), "the folded filters come before the results"
+    filters.locator(":scope > summary").click()
+    assert box.is_visible()
+    box.check()
+    assert tab.page.locator("#filters-on").inner_text() == "(1)", "the summary says a filter is on"
+
+
+def test_filters_are_a_sidebar_on_a_desktop(tab):
+    tab.page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
+    open_list(tab)
+    assert tab.page.locator("details#filters").evaluate("d => d.open")
+    assert tab.page.locator('input[name="access"][value="open"]').is_visible()
+    side = tab.page.locator("#filters").bounding_box()
+    results = tab.page.locator("#datasets").bounding_box()
+    assert side["x"] + side["width"] <= results["x"], "the filters should be beside the results"
+    assert side["y"] < results["y"] + results["height"] and results["y"] < side["y"] + side["height"]
+    # no facet scrolls inside itself, cutting values in half: a long one has "show more"
+    cut = tab.page.eval_on_selector_all(
+        "#filters ul", "uls => uls.filter(u => u.scrollHeight > u.clientHeight + 1).length"
+    )
+    assert cut == 0
+    more = tab.page.locator("#facet-agency details.facet-more")
+    assert more.count() == 1 and not more.evaluate("d => d.open")
+    hidden = more.locator("input").first
+    assert not hidden.is_visible()
+    more.locator(":scope > summary").click()
+    assert hidden.is_visible()
+
+
+def test_filters_are_reachable_without_javascript(nojs_tab):
+    tab = nojs_tab
+    tab.page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+    tab.goto("/datasets/")
+    box = tab.page.locator('input[name="theme"]').first
+    assert not box.is_visible()
+    tab.page.locator("details#filters > summary").click()
+    assert box.is_visible()
+    assert tab.page.locator("#sort-box").is_hidden(), "no sort control that cannot sort"
+
+
+def in_order(rows: list[dict], ids: list[str], sort: str) -> list[str]:
+    """``ids`` in the order ``sort`` shows them: ties and missing dates in display order, the
+    datasets without the date last; relevance is ``expected`` (title matches first)."""
+    at = {r["id"]: i for i, r in enumerate(rows)}
+    by_id = {r["id"]: r for r in rows}
+    if sort == "title":
+        return sorted(ids, key=at.__getitem__)
+    if sort == "modified":
+        return sorted(
+            ids,
+            key=lambda i: (
+                by_id[i]["modified"] is None,
+                -(by_id[i]["modified"] or dt.date.min).toordinal(),
+                at[i],
+            ),
+        )
+    if sort == "due":
+        return sorted(ids, key=lambda i: (by_id[i]["due"] is None, by_id[i]["due"] or dt.date.min, at[i]))
+    return ids
+
+
+@pytest.mark.parametrize("lang, query", [("vi", "du lieu"), ("vi", ""), ("en", "data")])
+def test_each_sort_order(tab, index, lang, query):
+    rows = index[lang]
+    first, rest = expected(rows, query)
+    matches = first + rest
+    orders = {sort: in_order(rows, matches, sort) for sort in ("relevance", "title", "modified", "due")}
+    assert len(set(map(tuple, orders.values()))) >= 3, "the orders should differ, or this test proves little"
+    open_list(tab, lang_path(lang))
+    assert tab.page.locator("#sort").input_value() == "relevance"
+    if query:
+        type_query(tab, query)
+    for sort in ("title", "modified", "due", "relevance"):
+        tab.page.select_option("#sort", sort)
+        assert shown(tab) == orders[sort], sort
+        assert count_number(tab) == len(matches)
+        if sort != "relevance":
+            tab.page.wait_for_function(f"() => location.search.includes('sort={sort}')")
+    # a shared address keeps the order
+    tab.page.select_option("#sort", "due")
+    tab.page.wait_for_function("() => location.search.includes('sort=due')")
+    tab.page.goto(tab.page.url)
+    wait_ready(tab)
+    assert tab.page.locator("#sort").input_value() == "due"
+    assert shown(tab) == orders["due"]
+
+
+# ---------------------------------------------------------------------------------------------
+# A list cut into pages: the search still covers every dataset, each result linking to its page
+
+PER_PAGE = 5
+
+
+@pytest.fixture(scope="module")
+def paged_url(tmp_path_factory):
+    """The starter catalogue built with PER_PAGE datasets to a list page, served."""
+    from citycat.pipeline.build import build
+    from citycat.site import views
+    from tests.browser.conftest import served
+    from tests.conftest import TODAY as BUILT
+    from tests.conftest import starter_root
+
+    out = tmp_path_factory.mktemp("browser-search-paged") / "out"
+    saved, views.PER_PAGE = views.PER_PAGE, PER_PAGE
+    try:
+        build(starter_root(), out, BUILT)
+    finally:
+        views.PER_PAGE = saved
+    with served(out, "citycat-search-paged") as url:
+        yield url
+
+
+def links(tab) -> dict[str, str]:
+    """Each shown card's id and the path its title links to."""
+    return dict(
+        tab.page.eval_on_selector_all(
+            "#datasets > li[data-id]",
+            "lis => lis.map(li => [li.dataset.id, new URL(li.querySelector('.card-title a').href).pathname])",
+        )
+    )
+
+
+def test_results_cover_the_later_pages(tab, index, paged_url):
+    rows = index["vi"]
+    page2 = [r["id"] for r in rows[PER_PAGE : 2 * PER_PAGE]]
+    tab.page.goto(paged_url + "/datasets/")
+    wait_ready(tab)
+    assert shown(tab) == [r["id"] for r in rows[:PER_PAGE]]
+    assert tab.page.locator("nav.pager").is_visible()
+
+    # a query for a title on page 2 finds it from page 1, linked to its own page
+    target = next(r for r in rows[PER_PAGE : 2 * PER_PAGE] if len(r["title_folded"].split()) >= 2)
+    query = " ".join(target["title_folded"].split()[:3])
+    type_query(tab, query)
+    first, rest = expected(rows, query)
+    assert target["id"] in first and shown(tab) == first + rest
+    assert not tab.page.locator("nav.pager").is_visible()
+    assert links(tab) == {i: f"/datasets/{i}/" for i in first + rest}
+
+    # a date order with no query shows the whole catalogue, page 2 included
+    type_query(tab, "")
+    assert tab.page.locator("nav.pager").is_visible()
+    tab.page.select_option("#sort", "modified")
+    every = in_order(rows, [r["id"] for r in rows], "modified")
+    assert shown(tab) == every[: len(shown(tab))] and len(shown(tab)) == len(rows)
+    assert set(page2) <= set(shown(tab))
+    assert not tab.page.locator("nav.pager").is_visible()
+    assert links(tab) == {r["id"]: f"/datasets/{r['id']}/" for r in rows}
+    tab.page.locator(f'#datasets > li[data-id="{page2[0]}"] .card-title a').click()
+    tab.page.wait_for_url(f"**/datasets/{page2[0]}/")
+    assert tab.page.locator("h1").inner_text().strip() == next(
+        r["title"] for r in rows if r["id"] == page2[0]
+    )

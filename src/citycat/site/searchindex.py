@@ -8,18 +8,21 @@ Layout (version 1), chosen on size (``bench/search_bench.py`` prints the alterna
     {
       "version": 1, "lang": "vi",
       "fields": ["id", "title", "title_folded", "other_folded", "keywords_folded",
-                 "agency", "theme", "access", "format", "status", "frequency", "overdue"],
+                 "agency", "theme", "access", "format", "status", "frequency", "overdue",
+                 "modified", "due"],
       "values": {"agency": ["so-y-te", …], "theme": […], "access": […], "format": […],
                  "status": […], "frequency": […]},
       "text": {"agency": ["so y te syt", …], "theme": ["y te", …]},
       "rows": [["danh-sach-…", "Danh sách …", "danh sach …", "licensed …", "benh vien phong kham …",
-                3, [7], 2, [0, 4], 1, 5, 0], …]
+                3, [7], 2, [0, 4], 1, 5, 0, 20605, 20818], …]
     }
 
 One row per dataset, in the list page's display order (``views.sorted_datasets``). The facet
 columns hold positions in ``values[facet]`` (``theme`` and ``format`` a list of them, the others
-one); ``overdue`` is 0 or 1. The folded agency name and abbreviation and the folded theme names
-are kept once per agency and theme in ``text`` (same positions as ``values``), not once per row.
+one); ``overdue`` is 0 or 1; ``modified`` and ``due`` are day numbers (days since 1970-01-01,
+null when the dataset has no such date), for the list's "last modified" and "due date" orders:
+5 characters a date where an ISO string takes 12. The folded agency name and abbreviation and
+the folded theme names are kept once per agency and theme in ``text`` (same positions as ``values``), not once per row.
 At 10,000 datasets that makes the file 27 % smaller raw (3.0 MB against 4.2 MB when every row
 repeats those texts and the facet ids) and 18 % smaller gzipped (255 KB against 310 KB); one
 object per dataset would be 5.7 MB (330 KB gzipped). Every folded text is ``citycat.model.vietnamese.fold`` of the
@@ -56,6 +59,8 @@ FIELDS = (
     "status",
     "frequency",
     "overdue",
+    "modified",
+    "due",
 )
 MULTI = ("theme", "format")  # facets a dataset can have several values of
 VIEW_KEYS = (  # what a row is made of, from each dataset's view
@@ -71,7 +76,16 @@ VIEW_KEYS = (  # what a row is made of, from each dataset's view
     "frequency",
     "overdue",
     "ref",  # the reference code the official edition prints: searching for it finds the dataset
+    "modified_iso",
+    "due_iso",
 )
+EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+def day(iso: str | None) -> int | None:
+    """A date as its day number (days since 1970-01-01, as JavaScript's ``Date`` counts
+    them: ``new Date(day * 864e5)``), or None for no date."""
+    return dt.date.fromisoformat(iso).toordinal() - EPOCH if iso else None
 
 
 def _join(*texts: str) -> str:
@@ -117,6 +131,8 @@ def _parts(v: Mapping[str, Any]) -> tuple:
         key(v["status"]["id"]),
         key(v["frequency"]["id"]),
         1 if v["overdue"] else 0,
+        day(v.get("modified_iso")),
+        day(v.get("due_iso")),
     )
 
 
@@ -159,7 +175,7 @@ def build_index(
             parts = _parts(v)
             if isinstance(v, dict):
                 v[_PARTS] = parts  # the view is the build's own: kept with it for the next rebuild
-        head, agency, themes, access, formats, status, frequency, overdue = parts
+        head, agency, themes, access, formats, status, frequency, overdue, modified, due = parts
         a = agency_at(agency[0])
         if a is None:
             a = ref("agency", *agency)
@@ -182,6 +198,8 @@ def build_index(
                 ref("status", status) if x_status is None else x_status,
                 ref("frequency", frequency) if x_frequency is None else x_frequency,
                 overdue,
+                modified,
+                due,
             ]
         )
     return {
@@ -195,7 +213,8 @@ def build_index(
 
 
 def records(index: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows as dicts, with facet positions turned back into ids (for tests and tools)."""
+    """The rows as dicts, with facet positions turned back into ids and day numbers into dates
+    (for tests and tools)."""
     fields = index["fields"]
     out = []
     for row in index["rows"]:
@@ -206,5 +225,7 @@ def records(index: dict[str, Any]) -> list[dict[str, Any]]:
         r["agency_folded"] = index["text"]["agency"][index["values"]["agency"].index(r["agency"])]
         r["themes_folded"] = [index["text"]["theme"][index["values"]["theme"].index(t)] for t in r["theme"]]
         r["overdue"] = bool(r["overdue"])
+        for f in ("modified", "due"):
+            r[f] = dt.date.fromordinal(EPOCH + r[f]) if r[f] is not None else None
         out.append(r)
     return out
