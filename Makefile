@@ -1,7 +1,7 @@
 # The two commands of the README. Each sets up everything it needs on a fresh machine.
 #   make serve      install citycat (its runtime dependencies only) into .venv, check and build the
 #                   catalogue, serve it on 127.0.0.1:8000 (PORT=... to change)
-#   make test       install citycat with its test tools into .venv, the browser tests' axe-core into
+#   make test       install citycat with its test tools into .venv, the browser tests' axe-core and Lighthouse into
 #                   node_modules (npm ci), and run the whole test suite; fails loudly, before running
 #                   anything, when a program the suite needs is missing (npm, node, chromium, nginx, poppler-utils,
 #                   fonts-liberation2, pango).
@@ -30,7 +30,7 @@ $(TESTING): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(RUNTIME)
 
-# axe-core for the browser tests, from package-lock.json: again whenever the lock file is newer.
+# axe-core and Lighthouse for the browser tests, from package-lock.json: again whenever the lock file is newer.
 $(AXE): package-lock.json
 	@if ! command -v npm >/dev/null 2>&1; then \
 	  echo "make test: npm is missing; the browser tests need axe-core from npm (Debian: apt-get install npm)." >&2; \

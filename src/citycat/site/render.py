@@ -19,7 +19,7 @@ from xml.etree import ElementTree as ET
 from citycat import feeds
 from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset
-from citycat.site import charts, i18n, jsonld, views
+from citycat.site import charts, favicon, i18n, jsonld, views
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -63,6 +63,25 @@ def _site(c: Catalogue, lang: str) -> dict:
     }
 
 
+# The name of each kind of page in its <title> and og:title, before the site's (a dataset's,
+# agency's and theme's is its own name; home has only the site's). A template may set its own.
+_TITLES = {
+    "list.html": "list_title",
+    "annex.html": "nav_list",
+    "agencies.html": "agencies_heading",
+    "themes.html": "themes_heading",
+    "editions.html": "editions_title",
+    "404.html": "not_found_heading",
+}
+
+
+def _page_title(page: views.Page, t: dict) -> str:
+    if page.template in ("agency.html", "theme.html"):
+        return page.context[page.template.removesuffix(".html")]["name"]
+    key = _TITLES.get(page.template)
+    return t.get(key, "") if key else ""
+
+
 def _globals(page: views.Page, c: Catalogue, strings: dict, today: dt.date, edition: str) -> dict:
     here = page.url_path
     lang = page.lang
@@ -101,7 +120,7 @@ def _globals(page: views.Page, c: Catalogue, strings: dict, today: dt.date, edit
         "csp": CSP,
         "jsonld": None,
         "charts": {},
-        "page_title": "",
+        "page_title": _page_title(page, strings[lang]),
         "has_editions": bool(c.editions),  # the official editions: a link in the header and footer
     }
 
@@ -268,9 +287,16 @@ class Renderer:
         context["canonical"], context["alternates"] = "", []  # no address of its own
         context["page"] = views.Page("", "vi", "404.html")  # its language switch leads to the English home
         yield "404.html", self.env.get_template("404.html").render(context).encode("utf-8")
-        for path in sorted((self.theme / "static").rglob("*")):
+        static = self.theme / "static"
+        for path in sorted(static.rglob("*")):
             if path.is_file():
-                yield "static/" + path.relative_to(self.theme / "static").as_posix(), path.read_bytes()
+                yield "static/" + path.relative_to(static).as_posix(), path.read_bytes()
+        # the mark (citycat.site.favicon) unless the theme has its own; the icon also at the root,
+        # where browsers and tools ask for it without reading a page
+        if not (static / "favicon.svg").is_file():
+            yield "static/favicon.svg", favicon.svg()
+        own_ico = static / "favicon.ico"
+        yield "favicon.ico", own_ico.read_bytes() if own_ico.is_file() else favicon.ico()
         yield "sitemap.xml", sitemap(c, pages)
 
     def rest_files(self) -> Iterator[tuple[str, bytes]]:

@@ -426,6 +426,7 @@ def scorecards(cards: list[dict[str, Any]], c: Catalogue, lang: str) -> dict[str
         out[card["id"]] = {
             **{k: card[k] for k in ("rank", "overall", "tau", "mqa", "datasets", "published", "overdue")},
             "ranked": ranked,
+            "mqa_max": scores.rules()["mqa"]["max_points"],
             "band": scores.band(card["overall"])["key"] if card["overall"] is not None else "none",
             "standards": [
                 {"key": k, "label": labels[k], "score": card["standards"][k]} for k in scores.STANDARDS
