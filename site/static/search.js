@@ -168,7 +168,9 @@
     else for (const n of shown) if (!keep.has(n)) list.removeChild(n);
     let prev = null;
     for (const n of want) {
-      if (lazy && !n.style.contentVisibility) {
+      // cards made here are laid out when scrolled to; the page's own cards are already laid
+      // out: changing theirs would move them on screen (a layout shift) for nothing
+      if (lazy && !n.style.contentVisibility && !nodes.has(n.dataset.id)) {
         n.style.contentVisibility = 'auto';
         n.style.containIntrinsicSize = 'auto 8em';
       }
@@ -262,7 +264,7 @@
     .then((ix) => {
       prepare(ix);
       update(false);
-      if (sortBox) sortBox.hidden = false;
+      if (sortBox) sortBox.classList.remove('pending');
       form.dataset.ready = 'true';
     })
     .catch((err) => {
