@@ -41,6 +41,7 @@ KINDS = (
     "theme",
     "themes",
     "agencies",
+    "sharing",
     "annex",
     "404",
     "editions",
@@ -70,6 +71,7 @@ def paths(root: Path, site: Path) -> dict[str, str]:
         "theme": f"themes/{max(by_theme, key=lambda k: (by_theme[k], k))}/",
         "themes": "themes/",
         "agencies": "agencies/",
+        "sharing": "sharing/",
         "annex": "list/",
         "404": "no-such-page/",
     }
