@@ -165,3 +165,19 @@ def citycat_serve(root: Path, out: Path):
     finally:
         proc.terminate()
         proc.wait()
+
+
+def drain(leader: int) -> bytes:
+    """Everything a process wrote to a pseudo-terminal (``pty.openpty``), read while it writes (a
+    terminal's buffer is small) until the other end closes; the leader is closed after."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return b"".join(chunks)

@@ -30,7 +30,9 @@ for tool in ("pdftotext", "pdffonts", "sha256sum", "fc-list"):
         missing(f"{tool} (Debian: poppler-utils, coreutils, fontconfig)")
 
 
-def release(root: Path, *args: str, date: str = DATE) -> subprocess.CompletedProcess:
+def release(
+    root: Path, *args: str, date: str = DATE, decision: str = DECISION
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
             sys.executable,
@@ -42,7 +44,7 @@ def release(root: Path, *args: str, date: str = DATE) -> subprocess.CompletedPro
             "--date",
             date,
             "--decision",
-            DECISION,
+            decision,
             *args,
         ],
         capture_output=True,
@@ -274,22 +276,7 @@ def test_bad_options_are_refused_in_the_users_words(tmp_path):
     root = copy_starter(tmp_path / "root")
     bad_date = release(root, date="31/13/2026")
     assert bad_date.returncode == 2 and "không phải ngày" in bad_date.stderr
-    two_lines = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "citycat",
-            "release",
-            "--root",
-            str(root),
-            "--date",
-            DATE,
-            "--decision",
-            "1\n2",
-        ],
-        capture_output=True,
-        text=True,
-    )
+    two_lines = release(root, decision="1\n2")
     assert two_lines.returncode == 1 and "một dòng" in two_lines.stderr
     late = release(root, "--signed-date", "2027-01-02")
     assert late.returncode == 1 and "sau ngày" in late.stderr

@@ -18,7 +18,7 @@ import pytest
 
 from citycat.quality import linkcheck, links
 from citycat.source.load import load
-from tests.conftest import CASES, TODAY, assemble
+from tests.conftest import CASES, TODAY, assemble, drain
 
 OPTIONS = ["--timeout", "0.5", "--retries", "2", "--backoff", "0.05", "--delay", "0.01", "--per-host", "2"]
 BIG = 32 * 1024 * 1024  # far more than loopback's socket buffers: only a client that reads it gets it all
@@ -640,18 +640,9 @@ def test_a_progress_bar_on_a_terminal_only(server, tmp_path):
             env=env,
         )
         os.close(follower)
-        chunks = []
-        while True:  # read while it writes: a terminal's buffer is small
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # EIO: the other end is closed
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(leader)
+        output = drain(leader)
         assert proc.wait(timeout=120) == 0
-        shown[args] = b"".join(chunks).decode("utf-8", "replace")
+        shown[args] = output.decode("utf-8", "replace")
     assert "Kiểm tra liên kết" in shown[()] and "21/21" in shown[()]
     assert "Kiểm tra liên kết" not in shown[("--quiet",)]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import starter_root
+from tests.conftest import drain, starter_root
 
 DAY = "2026-11-28"
 
@@ -193,17 +193,8 @@ def test_pdf_to_a_terminal_is_refused():
         stderr=subprocess.PIPE,
     )
     os.close(follower)
-    shown = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the other end is closed
-            break
-        if not chunk:
-            break
-        shown.append(chunk)
-    os.close(leader)
+    shown = drain(leader)
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=300) == 2, err
     assert "PDF report needs --out" in err
-    assert b"%PDF" not in b"".join(shown)
+    assert b"%PDF" not in shown

@@ -89,6 +89,11 @@ def compare(
     return out
 
 
+def day(value: dt.date, lang: str) -> str:
+    """A date in the edition's words: 31/12/2026 in Vietnamese, 2026-12-31 in English."""
+    return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()
+
+
 def summary(changes: list[Mapping[str, Any]]) -> dict[str, int]:
     return {kind: sum(1 for c in changes if c["kind"] == kind) for kind in KINDS}
 
@@ -127,8 +132,7 @@ def markdown(
         if previous is None:
             parts.append(t.get("edition_first", "") + "\n")
             continue
-        since = dt.date.fromisoformat(previous).strftime("%d/%m/%Y") if lang == "vi" else previous
-        parts.append(f"{t.get('edition_changes', '')}: {since}\n")
+        parts.append(f"{t.get('edition_changes', '')}: {day(dt.date.fromisoformat(previous), lang)}\n")
         if not changes:
             parts.append(t.get("edition_no_changes", "") + "\n")
             continue

@@ -35,11 +35,6 @@ def _json(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _date(value, lang: str) -> str:
-    """31/12/2026 in Vietnamese, 2026-12-31 in English."""
-    return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()
-
-
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -81,7 +76,7 @@ def files(
     previous_date = str(previous["edition"].get("date")) if previous else None
     heading = {
         lang: f"{strings[lang].get('edition_number', '').replace('{n}', str(meta.number))} "
-        f"{strings[lang].get('edition_of', '').replace('{date}', _date(meta.date, lang))}".strip()
+        f"{strings[lang].get('edition_of', '').replace('{date}', changelog.day(meta.date, lang))}".strip()
         for lang in ("vi", "en")
     }
     out: dict[str, bytes] = {

@@ -8,11 +8,10 @@ the same bytes for the same edition: the workbook's document dates are the editi
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 from citycat.edition.annex import Annex
+from citycat.feeds import tables as feed_tables
 from citycat.feeds import xlsxwrite
 
 WIDTHS = (6, 24, 40, 60, 14, 22, 14, 36, 14, 18)  # characters, in the columns' order
@@ -32,11 +31,9 @@ def rows(a: Annex) -> list[list[object]]:
 
 
 def csv_bytes(a: Annex, strings: dict[str, str]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header(a, strings))
-    writer.writerows(rows(a))
-    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+    """The Vietnamese annex's rows, written as the list's CSV is (``feeds.tables.csv_bytes``:
+    a cell a spreadsheet would run as a formula is defused)."""
+    return feed_tables.csv_bytes(header(a, strings), rows(a))
 
 
 def xlsx_bytes(annexes: dict[str, Annex], strings: dict[str, dict[str, str]]) -> bytes:

@@ -167,7 +167,7 @@ class Sheets:
         ]
 
     def csv(self, lang: str = "vi") -> bytes:
-        return _csv(headers(self.c, lang), self.rows[lang])
+        return csv_bytes(headers(self.c, lang), self.rows[lang])
 
     def dataset_rows(self) -> Iterator[tuple[str, bytes]]:
         """Each publicly listed dataset's row on its own (Vietnamese), without the running
@@ -175,7 +175,7 @@ class Sheets:
         header = headers(self.c, "vi")[1:]
         for d, row in zip(self.order, self.rows["vi"], strict=True):
             if policy.listed(self.c, d, PUBLIC):
-                yield ROW_PATH.format(id=d.id), _csv(header, [row[1:]])
+                yield ROW_PATH.format(id=d.id), csv_bytes(header, [row[1:]])
 
     def xlsx(self) -> bytes:
         t = common.strings(self.c)
@@ -194,7 +194,9 @@ class Sheets:
         return xlsxwrite.workbook(sheets, title=self.c.settings.text("title", "vi"), created=FIXED_TIME)
 
 
-def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
+def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
+    """A CSV file as the list's spreadsheets are written (BOM, CRLF, formula-safe cells); the
+    official edition's annex uses it too."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
