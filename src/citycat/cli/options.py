@@ -74,11 +74,13 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def catalogue_root(root: Path) -> Path:
-    """``--root`` resolved; exit 2 when it holds no datasets.yaml."""
+def catalogue_root(root: Path, lang: Lang | None = None) -> Path:
+    """``--root`` resolved; exit 2 when it holds no datasets.yaml (said in --lang, else Vietnamese)."""
+    from citycat.cli.words import fail_in, language_of
+
     root = root.resolve()
     if not (root / DATASETS).is_file():
-        raise fail(f"{root} không phải kho danh mục (không có datasets.yaml) / is not a catalogue repository")
+        raise fail_in("common.not_a_catalogue", language_of(None, lang), root=root)
     return root
 
 
