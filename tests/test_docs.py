@@ -57,3 +57,13 @@ def test_format_guide_covers_every_dataset_field():
             if field["name"] in ("dataset_id", "position"):
                 continue
             assert f"`{field['name']}`" in guide, f"docs/format.md does not describe {table}.{field['name']}"
+
+
+def test_every_field_description_has_vietnamese_words():
+    """Field descriptions reach findings' fixes ({description}): each has its Vietnamese beside it."""
+    import json
+
+    for path in sorted((ROOT / "schemas" / "catalogue").glob("*.json")):
+        for field in json.loads(path.read_text("utf-8")).get("fields", ()):
+            if field.get("description"):
+                assert field.get("x-description-vi"), f"{path.name}: {field['name']} has no x-description-vi"

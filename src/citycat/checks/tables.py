@@ -9,6 +9,7 @@ the value was written and given a citycat code and words in both languages.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 import re
 from collections.abc import Iterator, Mapping
@@ -20,12 +21,44 @@ from citycat.source.tables import RowSource, Table, build_tables
 
 _CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"$', re.S)
 _TYPE = re.compile(r'type is "(\w+)/(\w+)"')
-_EXAMPLES = {
-    "date": " (YYYY-MM-DD, e.g. 2026-12-31)",
-    "boolean": " (true / false)",
-    "integer": " (e.g. 1024)",
+# Words that depend on the language, as finding parameters ({"vi": …, "en": …}).
+_TYPES = {
+    "date": {"vi": "ngày", "en": "date"},
+    "boolean": {"vi": "đúng/sai", "en": "true/false value"},
+    "integer": {"vi": "số nguyên", "en": "whole number"},
+    "number": {"vi": "số", "en": "number"},
+    "string": {"vi": "văn bản", "en": "text"},
 }
-_FORMAT_EXAMPLES = {"email": " (e.g. vanphong@hanoi.gov.vn)", "uri": " (e.g. https://…)"}
+_EXAMPLES = {
+    "date": {"vi": " (năm-tháng-ngày, ví dụ 2026-12-31)", "en": " (year-month-day, e.g. 2026-12-31)"},
+    "boolean": {"vi": " (true hoặc false)", "en": " (true or false)"},
+    "integer": {"vi": " (ví dụ 1024)", "en": " (e.g. 1024)"},
+}
+_FORMATS = {"email": {"vi": "thư điện tử", "en": "e-mail address"}, "uri": {"vi": "đường dẫn", "en": "URL"}}
+_FORMAT_EXAMPLES = {
+    "email": {"vi": " (ví dụ vanphong@hanoi.gov.vn)", "en": " (e.g. vanphong@hanoi.gov.vn)"},
+    "uri": {"vi": " (ví dụ https://…)", "en": " (e.g. https://…)"},
+}
+_DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+def _date_example(value) -> dict | None:
+    """For a date written day/month/year (31/12/2026), the same date as it must be written."""
+    m = _DAY_MONTH_YEAR.match(str(value))
+    if not m:
+        return None
+    day, month, year = (int(g) for g in m.groups())
+    try:
+        iso = dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+    return {"vi": f": {iso} (năm-tháng-ngày)", "en": f": {iso} (year-month-day)"}
+
+
+def _description(field: Mapping) -> dict:
+    """A field's description in both languages (``x-description-vi`` beside the schema's own)."""
+    en = field.get("description", "")
+    return {"vi": field.get("x-description-vi") or en, "en": en}
 
 
 def check(catalogue: Catalogue) -> list[Finding]:
@@ -109,7 +142,7 @@ def _finding(e: dict, table: Table, by_name, files) -> Iterator[Finding]:
     if kind in ("type-error", "constraint-error") and name in table.generated:
         return
     field = _fields(table).get(name, {})
-    desc = field.get("description", "")
+    desc = _description(field)
     value = e.get("cell", "")
     shown = _shown(name, table, files)
     base = {"field": shown, "key": shown, "table": table.name, "value": value, "description": desc}
@@ -122,11 +155,12 @@ def _finding(e: dict, table: Table, by_name, files) -> Iterator[Finding]:
                 "field-format",
                 loc,
                 dataset,
-                {**base, "format": fmt, "example": _FORMAT_EXAMPLES.get(fmt, "")},
+                {**base, "format": _FORMATS.get(fmt, fmt), "example": _FORMAT_EXAMPLES.get(fmt, "")},
             )
         else:
+            example = (_date_example(value) if ftype == "date" else None) or _EXAMPLES.get(ftype, "")
             yield Finding(
-                "field-type", loc, dataset, {**base, "type": ftype, "example": _EXAMPLES.get(ftype, "")}
+                "field-type", loc, dataset, {**base, "type": _TYPES.get(ftype, ftype), "example": example}
             )
     elif kind == "constraint-error":
         m = _CONSTRAINT.search(e.get("note", ""))
