@@ -78,6 +78,7 @@ docs: $(RUNTIME)
 	$(BIN)/citycat checks --format markdown > docs/checks.md
 	$(BIN)/citycat fields > docs/fields.md
 	$(BIN)/citycat schema
+	$(BIN)/python -m citycat.pipeline.walkthrough
 
 bench: $(RUNTIME)
 	$(BIN)/python bench/validate_bench.py
