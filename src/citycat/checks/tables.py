@@ -14,6 +14,7 @@ import difflib
 import re
 from collections.abc import Iterator, Mapping
 
+from citycat.checks import patterns
 from citycat.checks.tablecheck import validate_rows
 from citycat.model.catalogue import Catalogue
 from citycat.model.findings import Finding, Loc
@@ -66,13 +67,41 @@ def check(catalogue: Catalogue) -> list[Finding]:
     entries with each other, and ``unique_datasets`` checks them over the whole list (which may
     be checked in parts)."""
     tables = [_without_unique(t) if t.name == "datasets" else t for t in build_tables(catalogue)]
+    out: list[Finding] = []
+    for i, table in enumerate(tables):
+        found = list(_bad_patterns(table))
+        if found:
+            out += found
+            tables[i] = _without_patterns(table)
     by_name = {t.name: t for t in tables}
     files = {r["name"]: r.get("citycat", {}) for r in catalogue.meta["resources"]}
-    out: list[Finding] = []
     for name, errors in validate_rows(tables).items():
         for error in errors:
             out += _finding(error, by_name[name], by_name, files)
     return out
+
+
+def _bad_patterns(table: Table) -> Iterator[Finding]:
+    """A pattern of the catalogue's own schemas that cannot run in linear time (or at all): one
+    finding on its schema file (``schemas/catalogue/<table>.json``), and the pattern is not used."""
+    for f in table.schema["fields"]:
+        pattern = f.get("constraints", {}).get("pattern")
+        words = patterns.problem(pattern) if isinstance(pattern, str) else None
+        if words:
+            path = f"schemas/catalogue/{table.name}.json"
+            problem = {
+                "vi": f"trường '{f['name']}': mẫu (pattern) '{pattern}': {words['vi']}",
+                "en": f"field '{f['name']}': pattern '{pattern}': {words['en']}",
+            }
+            yield Finding("schema-invalid", Loc(path), None, {"path": path, "problem": problem})
+
+
+def _without_patterns(table: Table) -> Table:
+    fields = []
+    for f in table.schema["fields"]:
+        constraints = {k: v for k, v in f.get("constraints", {}).items() if k != "pattern"}
+        fields.append({**f, "constraints": constraints})
+    return dataclasses.replace(table, schema={**table.schema, "fields": fields})
 
 
 def _without_unique(table: Table) -> Table:
