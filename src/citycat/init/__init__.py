@@ -345,7 +345,7 @@ def _ci(text: str, o: Options) -> str:
     """The repository's CI file for a catalogue repository elsewhere: citycat installed, not built."""
     drop = ("This repository holds citycat itself", "# CITYCAT:", "tests/test_workflows.py")
     lines = [line for line in text.splitlines(keepends=True) if not any(d in line for d in drop)]
-    text = "".join(lines)
+    text = "".join(lines).replace(" in Hanoi", " in Vietnam")  # the schedule's comment: UTC+7
     return re.sub(
         r'^(\s*)CITYCAT: "\."[^\n]*$',
         lambda m: f"{m.group(1)}CITYCAT: {_q(o.citycat)} # citycat, as pip installs it",
