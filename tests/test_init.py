@@ -73,8 +73,10 @@ def test_the_settings_name_the_province(made):
     assert c.datasets == () or list(c.datasets) == []
     # the standard registers and Table Schemas, as the repository has them
     repo = packaged.repository()
-    for name in ("themes.yaml", "vocabularies.yaml"):
-        assert (root / "catalogue" / name).read_bytes() == (repo / "catalogue" / name).read_bytes()
+    themes = (root / "catalogue/themes.yaml").read_text("utf-8")  # a province's, not the city's
+    assert themes == (repo / "catalogue/themes.yaml").read_text("utf-8").replace("Thành phố", "Tỉnh").replace(
+        "City themes", "Province themes"
+    )
     for schema in (repo / "schemas" / "catalogue").iterdir():
         assert (root / "schemas" / "catalogue" / schema.name).read_bytes() == schema.read_bytes()
     assert "Cao Bằng là 04" in (root / "schemas/shared/fields.json").read_text("utf-8")
@@ -95,7 +97,7 @@ def test_nothing_of_hanoi_is_left_where_a_province_reads_it(made):
         ".gitlab-ci.yml",
     ):
         text = (root / rel).read_text("utf-8")
-        assert not re.search(r"Hà Nội|Hanoi|hanoi", text), rel
+        assert not re.search(r"Hà Nội|Hanoi|hanoi|Thành phố|the city's|City People", text), rel
     head = (root / "datasets.yaml").read_text("utf-8")
     assert head.startswith("# yaml-language-server: $schema=schemas/editor/datasets.schema.json\n")
     assert "DANH MỤC DỮ LIỆU DÙNG CHUNG TỈNH CAO BẰNG" in head and head.endswith("\ndatasets: []\n")
@@ -261,6 +263,17 @@ def test_every_province_makes_valid_settings():
         committee = "UBND Thành phố" if where.city else "UBND Tỉnh"
         assert f'vi: "{committee}"' in domain.settings_yaml(o)
     assert len(ids) == 34
+
+
+def test_a_city_keeps_the_citys_words(tmp_path):
+    root = tmp_path / "hp"
+    init(root, "-p", "Hải Phòng", "--base-url", "https://dulieu.haiphong.gov.vn/").check_returncode()
+    repo = packaged.repository()
+    for name in ("themes.yaml", "vocabularies.yaml"):
+        assert (root / "catalogue" / name).read_bytes() == (repo / "catalogue" / name).read_bytes()
+    vi = yaml.safe_load((root / "site/i18n/vi.yaml").read_text("utf-8"))
+    assert vi["annex_title"] == "Danh mục dữ liệu dùng chung của Thành phố Hải Phòng"
+    assert "UBND Thành phố" in (root / "catalogue/settings.yaml").read_text("utf-8")
 
 
 def test_names_by_option_override_the_province_and_need_no_province(tmp_path):

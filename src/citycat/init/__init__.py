@@ -224,11 +224,11 @@ licence: cc-by
 deadline: {o.deadline.isoformat()}
 timezone: Asia/Ho_Chi_Minh
 
-# Thông báo hiển thị trên mọi trang; xóa cả hai dòng khi danh mục được phê duyệt.
-# Notice shown on every page; remove both languages once the catalogue is approved.
+# Thông báo hiển thị trên mọi trang, sau chữ "Dự thảo:"; xóa cả khối khi danh mục được phê duyệt.
+# Notice shown on every page after "Draft:"; remove the whole block once the catalogue is approved.
 draft_notice:
-  vi: "Bản dự thảo: danh mục đang được lập và chưa phải danh mục chính thức. Mỗi mục chờ cơ quan chủ quản xác nhận."
-  en: "Draft: this catalogue is being compiled and is not yet the official list. Each entry awaits confirmation by its owning agency."
+  vi: "Danh mục đang được lập và chưa phải danh mục chính thức. Mỗi mục chờ cơ quan chủ quản xác nhận."
+  en: "This catalogue is being compiled and is not yet the official list. Each entry awaits confirmation by its owning agency."
 contact_email: {o.email}
 
 # Bản chính thức (citycat release): đầu văn bản của Phụ lục kèm theo quyết định.
@@ -327,7 +327,7 @@ how often it is updated, when it is due and how to connect to it. Published at <
 
 ## Cách dùng / How to use it
 
-Cài [citycat](https://pypi.org/project/citycat/) (`pip install "{o.citycat}"`), rồi / then:
+Cài citycat / install citycat: `pip install "{o.citycat}"` (như CI / as the CI does), rồi / then:
 
 ```sh
 citycat new          # thêm một bộ dữ liệu / add a dataset
@@ -354,8 +354,31 @@ def _ci(text: str, o: Options) -> str:
     )
 
 
+# A province's words where the standard registers and UI strings speak of the city
+PROVINCE_WORDS = (
+    ("Thành phố", "Tỉnh"),
+    ("City People's Committee", "Provincial People's Committee"),
+    ("the city's", "the province's"),
+    ("The city's", "The province's"),
+    ("City themes", "Province themes"),
+)
+WORDED = ("catalogue/themes.yaml", "catalogue/licences.yaml", "catalogue/vocabularies.yaml")
+WORDED += ("site/i18n/vi.yaml", "site/i18n/en.yaml", "schemas/shared/fields.json")
+
+
 def _adapt(stored: str, data: bytes, o: Options) -> bytes:
-    """A standard file made this place's: its own address and name where the file has Hanoi's."""
+    """A standard file made this place's: its own address and name where the file has Hanoi's,
+    and a province's words where it speaks of the city."""
+    data = _adapt_names(stored, data, o)
+    if stored in WORDED and not o.place.city:
+        text = data.decode("utf-8")
+        for city, province in PROVINCE_WORDS:
+            text = text.replace(city, province)
+        data = text.encode("utf-8")
+    return data
+
+
+def _adapt_names(stored: str, data: bytes, o: Options) -> bytes:
     p = o.place
     if stored == "catalogue/licences.yaml":
         return data.replace(HANOI_URL.encode(), o.base_url.encode())
