@@ -278,9 +278,23 @@ def test_a_city_keeps_the_citys_words(tmp_path):
 
 def test_names_by_option_override_the_province_and_need_no_province(tmp_path):
     root = tmp_path / "cat"
-    done = init(root, "--name-vi", "Thành phố Thủ Đô", "--name-en", "Capital City", "--base-url", BASE)
+    done = init(
+        root,
+        "--name-vi",
+        "Thành phố Thủ Đô",
+        "--name-en",
+        "Capital City",
+        "--base-url",
+        BASE,
+        "--default-language",
+        "en",
+    )
     assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith(
+        'Created the catalogue "Capital City Shared Data Catalogue"'
+    )  # its language
     s = settings(root)
+    assert s["default_language"] == "en"
     assert s["id"] == "thu-do-shared-data"
     assert s["edition"]["issuer_short"]["vi"] == "UBND Thành phố"
     assert s["title"]["en"] == "Capital City Shared Data Catalogue"

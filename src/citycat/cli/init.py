@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from citycat.cli.app import app
-from citycat.cli.options import LangOption
+from citycat.cli.options import Lang
 from citycat.cli.words import echo, fail_in, language_of
 
 
@@ -19,7 +19,9 @@ from citycat.cli.words import echo, fail_in, language_of
 def init(
     folder: Annotated[
         Path | None,
-        typer.Argument(help="The new catalogue's folder: absent or empty.", show_default=False),
+        typer.Argument(
+            help="The new catalogue's folder: absent or empty.", show_default=False, metavar="DIR"
+        ),
     ] = None,
     province: Annotated[
         str | None,
@@ -74,9 +76,11 @@ def init(
             "--list-provinces", help="Print the 34 provinces and cities with their codes, and stop."
         ),
     ] = False,
-    lang: LangOption = None,
+    lang: Annotated[
+        Lang | None, typer.Option("--lang", help="Language of messages; default: --default-language.")
+    ] = None,
 ) -> None:
-    """Start a new, valid, empty catalogue for a city or province in FOLDER.
+    """Start a new, valid, empty catalogue for a city or province in DIR.
 
     It holds the settings with the place's names, an agencies register to fill, the standard
     themes, licences, vocabularies and Table Schemas, the site's theme, the CI files, a README and
@@ -85,7 +89,7 @@ def init(
     """
     from citycat import init as domain
 
-    language = language_of(None, lang)
+    language = language_of(None, lang or default_language)
     if list_provinces:
         for p in domain.provinces():
             typer.echo(f"{p.code.value:02d}  {p.name}")
