@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 
-from citycat.cli import catalogue, editing, imports, release  # noqa: F401 - each registers its commands
+from citycat.cli import catalogue, editing, imports, init, release  # noqa: F401 - each registers its commands
 from citycat.cli.app import app
 
 __all__ = ["app", "main"]
