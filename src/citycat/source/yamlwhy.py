@@ -72,11 +72,12 @@ def _without_comment(text: str) -> str:
     return text if at < 0 else text[:at]
 
 
-def _block_content(lines: list[str], upto: int) -> set[int]:
-    """Indexes (from 0) of the lines before ``upto`` that are the text of a ``|`` or ``>`` value."""
+def _block_content(lines: list[str], upto: int, start: int = 0) -> set[int]:
+    """Indexes (from 0) of the lines from ``start`` to ``upto`` that are the text of a ``|`` or ``>``
+    value."""
     inside: set[int] = set()
     owner = -1
-    for i in range(min(upto + 1, len(lines))):
+    for i in range(start, min(upto + 1, len(lines))):
         line = lines[i]
         stripped = line.lstrip(" \t")
         width = len(line) - len(stripped)
@@ -113,14 +114,27 @@ def options(lines: list[str], i: int, tab: int = 4, skip: frozenset[int] = froze
     me = shape(lines[i], tab)
     if me is None:
         return []
-    content = _block_content(lines, i)
+    # the lines above that can hold line i: each indented less than every line between it and i
+    # (a long list is walked with string methods only; the lines of a block of text are left out)
     above: list[tuple[int, Shape]] = []
+    limit = 1 << 30
+    first = True
     for j in range(i - 1, -1, -1):
-        if j in content or j in skip:
+        line = lines[j]
+        width = len(line) - len(line.lstrip(" \t"))
+        if (width >= limit and not first) or j in skip or not line.strip() or line.lstrip(" \t")[0] == "#":
             continue
-        s = shape(lines[j], tab)
-        if s is not None and (s.key is not None or s.dash):
-            above.append((j, s))
+        s = shape(line, tab)
+        if s is None or (s.key is None and not s.dash):
+            continue
+        above.append((j, s))
+        first = False
+        limit = min(limit, width)
+        if width == 0:
+            break
+    if above:
+        content = _block_content(lines, i, above[-1][0])
+        above = [(j, s) for j, s in above if j not in content]
     out: list[Advice] = []
     if above and above[0][1].opens:
         j, parent = above[0]
@@ -163,9 +177,9 @@ def options(lines: list[str], i: int, tab: int = 4, skip: frozenset[int] = froze
 
 def _aligned(lines: list[str], want: int, dash: bool, tab: int, skip, me: int) -> int | None:
     """The nearest line indented by ``want`` of the same kind (item or key), if any."""
-    order = sorted(range(len(lines)), key=lambda k: abs(k - me))
-    for k in order[:2000]:
-        if k == me or k in skip:
+    order = (k for d in range(1, 1000) for k in (me - d, me + d) if 0 <= k < len(lines))
+    for k in order:
+        if k in skip:
             continue
         s = shape(lines[k], tab)
         if s is not None and not s.tabbed and s.dash == dash and s.indent == want:
@@ -224,15 +238,26 @@ def _line_by_line(lines: list[str], where: list[tuple[int, int]], reads) -> dict
         for tab in (4, 8, 2):
             tried += [a for a in options(fixed, i, tab, skip)[:3] if a not in tried]
         pick = tried[0] if tried else None
+        start = _entry_start(fixed, i)
         for a in tried:
             fixed[i] = " " * a.spaces + _after_tabs(lines[i])
-            if reads("\n".join(fixed[:end])):
+            if reads("\n".join(fixed[start:end])):
                 pick = a
                 break
         if pick is not None:
             chosen[i] = pick
             fixed[i] = " " * pick.spaces + _after_tabs(lines[i])
     return chosen
+
+
+def _entry_start(lines: list[str], i: int) -> int:
+    """Where the entry holding line ``i`` starts (a list item at the left, ``  - id: …``), so that
+    trying an indentation reads that entry, not the whole of a long list; 0 when none is found."""
+    for j in range(i - 1, -1, -1):
+        s = shape(lines[j])
+        if s is not None and not s.tabbed and (s.indent == 0 or (s.dash and s.indent <= 2)):
+            return j if s.dash else 0
+    return 0
 
 
 def _one_width(lines: list[str], where: list[tuple[int, int]], reads) -> dict[int, Advice]:
