@@ -100,11 +100,14 @@ def test_strict_turns_warnings_into_errors(make_case):
 
 
 def test_usage_errors_exit_2(good, tmp_path):
-    assert run_cli("validate", "-C", str(good), "--today", "28/11/2026").returncode == 2
+    assert run_cli("validate", "-C", str(good), "--today", "31/13/2026").returncode == 2
+    assert run_cli("validate", "-C", str(good), "--today", "28/11/2026").returncode == 0  # as documents write it
     assert run_cli("validate", "--format", "xml", "-C", str(good)).returncode == 2
     empty = tmp_path / "nothing"
     empty.mkdir()
     res = run_cli("validate", "-C", str(empty))
+    assert res.returncode == 2 and "không phải kho danh mục" in res.stderr
+    res = run_cli("validate", "-C", str(empty), "--lang", "en")
     assert res.returncode == 2 and "not a catalogue" in res.stderr
 
 
