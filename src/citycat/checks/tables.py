@@ -109,7 +109,8 @@ def _finding(e: dict, table: Table, by_name, files) -> Iterator[Finding]:
     if kind in ("type-error", "constraint-error") and name in table.generated:
         return
     field = _fields(table).get(name, {})
-    desc = field.get("description", "")
+    # the Table Schemas describe their fields in English: a hint for English messages only
+    desc = {"en": field.get("description", ""), "vi": ""}
     value = e.get("cell", "")
     shown = _shown(name, table, files)
     base = {"field": shown, "key": shown, "table": table.name, "value": value, "description": desc}
@@ -157,6 +158,8 @@ def _finding(e: dict, table: Table, by_name, files) -> Iterator[Finding]:
         key = table.schema.get("primaryKey", ["id"])[0]
         if table.name == "datasets" and kind == "primary-key":
             return  # datasets.id is also "unique": reported once, as a constraint
+        if record.get(key) in (None, ""):
+            return  # no id at all is not a duplicate: field-required says it is missing
         yield _duplicate(
             table, index, key, source.at(key), dataset, {**base, "field": key, "value": record.get(key)}
         )

@@ -116,10 +116,13 @@ class Finding:
 
 def _fill(texts: Mapping[str, str], lang: str, params: Mapping[str, Any]) -> str:
     template = texts.get(lang) or texts["en"]
-    return template.format_map(_Params({k: _show(v) for k, v in params.items()}))
+    return template.format_map(_Params({k: _show(v, lang) for k, v in params.items()})).strip()
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, lang: str) -> str:
+    """A parameter as words: a list joined, words in each language ({"vi": …, "en": …}) in ``lang``."""
+    if isinstance(value, Mapping) and set(value) <= {"vi", "en"}:
+        return str(value.get(lang, ""))
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     return str(value)
