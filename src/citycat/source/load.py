@@ -22,6 +22,8 @@ from citycat.source.inputs import DATASETS
 from citycat.source.yamlsafe import FatalYAML, YList, YMap, load_bytes, load_file
 
 PACKAGE = "schemas/catalogue/datapackage.json"
+# what a yaml-shape finding expects where a mapping belongs, in the words of each language
+MAPPING = {"vi": "các cặp khóa: giá trị (key: value)", "en": "a mapping (key: value)"}
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
             if isinstance(doc, YMap):
                 records = [_record(name, doc, findings, drop=_list_keys(descriptor, name))]
             else:
-                findings.append(Finding("yaml-shape", _loc(doc, file), params={"expected": "mapping"}))
+                findings.append(Finding("yaml-shape", _loc(doc, file), params={"expected": MAPPING}))
                 unread.add(name)
                 records = []
         elif not isinstance(doc, YMap):  # said once for the file, not once for each of its lists
@@ -261,7 +263,7 @@ def _records(
     out = []
     for item, loc in zip(items, items.locs, strict=True):
         if not isinstance(item, YMap):
-            findings.append(Finding("yaml-shape", loc, params={"expected": "mapping (key: value)"}))
+            findings.append(Finding("yaml-shape", loc, params={"expected": MAPPING}))
             continue
         out.append(_record(name, item, findings, drop))
     return out
@@ -301,9 +303,7 @@ def _record(table: str, item: YMap, findings: list[Finding], drop: Mapping[str, 
         seq = raw if isinstance(raw, YList) else _one(raw, locs.get("distributions"))
         for position, (d, loc) in enumerate(zip(seq, seq.locs, strict=True)):
             if not isinstance(d, YMap):
-                findings.append(
-                    Finding("yaml-shape", loc, fields.get("id"), {"expected": "mapping (key: value)"})
-                )
+                findings.append(Finding("yaml-shape", loc, fields.get("id"), {"expected": MAPPING}))
                 continue
             sub_fields: dict[str, Any] = {}
             sub_locs: dict[str, Loc] = {}
