@@ -156,9 +156,9 @@ def citycat_serve(root: Path, out: Path):
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         url = None
-        for line in proc.stdout:
-            if line.startswith("serving "):
-                url = line.split()[1].rstrip("/")
+        for line in proc.stdout:  # "serving http://…" or "đang phục vụ http://…": its language's words
+            if "http://127.0.0.1:" in line:
+                url = line[line.index("http://") :].split()[0].rstrip("/")
                 break
         assert url, proc.stderr.read()
         yield url

@@ -203,7 +203,8 @@ def test_changed_since_keeps_findings_of_changed_entries_only(repo):
             "2026-11-28",
         ],
     )
-    assert gh.output.startswith("::error file=datasets.yaml,line=14,")
+    summary, first = gh.output.splitlines()[:2]  # the summary line first, then the annotations
+    assert summary.startswith("1 lỗi") and first.startswith("::error file=datasets.yaml,line=14,")
 
 
 def test_changed_since_reports_a_changed_register_and_a_removed_entry(repo):

@@ -215,6 +215,8 @@ def _finding(e: dict, table: Table, by_name, files) -> Iterator[Finding]:
         key = table.schema.get("primaryKey", ["id"])[0]
         if table.name == "datasets" and kind == "primary-key":
             return  # datasets.id is also "unique": reported once, as a constraint
+        if record.get(key) in (None, ""):
+            return  # no id at all is not a duplicate: field-required says it is missing
         yield _duplicate(
             table, index, key, source.at(key), dataset, {**base, "field": key, "value": record.get(key)}
         )

@@ -19,6 +19,7 @@ from citycat.cli.options import (
     LangOption,
     NoCacheOption,
     OutOption,
+    QuietOption,
     RootOption,
     StrictOption,
     TodayOption,
@@ -46,6 +47,7 @@ def validate(
         Format, typer.Option("--format", "-f", help="text, json, or github (annotations).")
     ] = Format.text,
     strict: StrictOption = False,
+    quiet: QuietOption = False,
     no_cache: NoCacheOption = False,
     changed_since: Annotated[
         str | None,
@@ -59,15 +61,16 @@ def validate(
 ) -> None:
     """Check the catalogue: every mistake with its file, line, what is wrong and how to fix it.
 
+    A one-line summary first, then the errors, then the warnings (--quiet leaves them out).
     Exit 0 when there are no errors, 1 when there are, 2 for a usage or internal failure.
     """
     from citycat.checks import output
+    from citycat.cli.words import fail_in, language_of
     from citycat.pipeline.validate import validate as run
 
     root = root.resolve()
     if not (root / DATASETS).exists() and not (root / "schemas/catalogue/datapackage.json").exists():
-        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
-        raise typer.Exit(2)
+        raise fail_in("common.not_a_catalogue", language_of(None, lang), root=root)
     result = run(root, today or city_today(), use_cache=not no_cache)
     if changed_since is not None:
         from citycat.cli.editing import since
@@ -77,20 +80,35 @@ def validate(
     if format is Format.json:
         typer.echo(output.as_json(result.findings, language, strict, result.datasets))
     elif format is Format.github:
-        for line in output.github(result.findings, language, strict, result.datasets):
+        for line in output.github(result.findings, language, strict, result.datasets, quiet, result.listed):
             typer.echo(line)
     else:
-        for line in output.text(result.findings, root, language, strict, result.datasets):
+        for line in output.report(
+            result.findings, root, language, strict, result.datasets, quiet, result.listed
+        ):
             typer.echo(line)
     raise typer.Exit(0 if result.ok(strict) else 1)
 
 
 def _report_build_error(exc, root: Path, lang) -> None:
+    """A refused build: its errors (not the warnings, which refuse nothing), then one line saying
+    so, in --lang or the catalogue's language."""
+    from citycat.checks import output
+    from citycat.cli.words import language_of, say
+
     if exc.reason:
         typer.echo(f"citycat: {exc.reason}", err=True)
-    else:
-        print_findings(exc.findings, root, lang, "vi")
-        typer.echo("citycat: build refused: the catalogue has errors (the last good site is kept)", err=True)
+        return
+    language = language_of(root, lang)
+    for line in output.lines(exc.findings, root, language, False, quiet=True):
+        typer.echo(line, err=True)
+    errors = output.count("error", output.counts(exc.findings, False)[0], language)
+    typer.echo(f"citycat: {say('build.refused', language, errors=errors)}", err=True)
+
+
+def _seconds(seconds: float, language: str) -> str:
+    text = f"{seconds:.1f}"
+    return text.replace(".", ",") if language == "vi" else text
 
 
 def _build(root: Path, out: Path, today, edition: Edition, lang, keep: bool = False):
@@ -146,14 +164,18 @@ def serve(
 
     An edit to a few entries of datasets.yaml is rebuilt by entries (``citycat.pipeline.rebuild``); any
     other change by a full build."""
+    import errno
     import threading
 
+    from citycat.checks import output
+    from citycat.cli.words import fail_in, language_of, say
     from citycat.pipeline.build import BuildError
     from citycat.pipeline.rebuild import Session
-    from citycat.pipeline.serve import Live, make_server, snapshot
+    from citycat.pipeline.serve import Live, Refusals, make_server, snapshot
     from citycat.pipeline.serve import watch as watch_inputs
 
     root = root.resolve()
+    language = language_of(root, lang)
     out = out if out.is_absolute() else root / out
     session = Session(root, out, today or city_today(), edition.value)
     seen = snapshot(root)  # before the build: an edit made while it runs is rebuilt after it
@@ -162,29 +184,56 @@ def serve(
     except BuildError as exc:
         _report_build_error(exc, root, lang)
         raise typer.Exit(1) from None
-    typer.echo(f"built {built.pages} pages, {built.files} files into {built.out} in {built.seconds:.1f} s")
+
+    def said_built(built) -> str:
+        seconds = _seconds(built.seconds, language)
+        return say(
+            "serve.built", language, pages=built.pages, files=built.files, out=built.out, seconds=seconds
+        )
+
+    typer.echo(said_built(built))
     live = Live(built.catalogue, session.today, edition.value)  # the CKAN API under /api
     try:
         server = make_server(out, port, live=live, session=session)
     except OSError as exc:
-        typer.echo(f"citycat: cannot listen on 127.0.0.1:{port}: {exc.strerror}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(f"serving http://127.0.0.1:{server.server_address[1]}/  (Ctrl+C to stop)")
+        key = {errno.EADDRINUSE: "serve.port_in_use", errno.EACCES: "serve.port_denied"}
+        name = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+        raise fail_in(key.get(exc.errno, "serve.cannot_listen"), language, port=port, error=name) from None
+    typer.echo(say("serve.serving", language, url=f"http://127.0.0.1:{server.server_address[1]}/"))
     stop = threading.Event()
     if watch:
+        refusals = Refusals()
 
         def rebuild() -> None:
             built, report = session.rebuild()
-            if built is None:
-                print_findings(report.findings, root, lang, "vi")
-                typer.echo(
-                    "citycat: rebuild refused: the catalogue has errors (the last good site stays)", err=True
-                )
+            if built is None:  # only what changed since the last refused rebuild, not the whole list
+                change = refusals.refused(report.findings)
+                for line in output.lines(change.new, root, language, False, quiet=True):
+                    typer.echo(line, err=True)
+                if change.fixed:
+                    fixed = output.count("error", change.fixed, language)
+                    typer.echo(say("serve.fixed", language, errors=fixed), err=True)
+                elif not change.new:
+                    typer.echo(say("serve.same", language), err=True)
+                errors = output.count("error", change.total, language)
+                typer.echo(f"citycat: {say('serve.refused', language, errors=errors)}", err=True)
                 return
-            how = f"full build ({report.reason})" if report.full else f"entries changed: {report.changed}"
-            typer.echo(
-                f"rebuilt in {report.seconds:.1f} s: {how}, {report.written} files written; feeds follow"
-            )
+            fixed = refusals.good()
+            if fixed is not None:
+                typer.echo(say("serve.good_again", language, errors=output.count("error", fixed, language)))
+            seconds = _seconds(report.seconds, language)
+            if report.full:
+                why = say(f"serve.why.{report.why or 'other'}", language, **report.why_params)
+                line = say("serve.rebuilt_full", language, seconds=seconds, why=why, written=report.written)
+            else:
+                line = say(
+                    "serve.rebuilt_entries",
+                    language,
+                    seconds=seconds,
+                    changed=report.changed,
+                    written=report.written,
+                )
+            typer.echo(line)
             live.update(built)
 
         threading.Thread(

@@ -57,6 +57,10 @@ EditionOption = Annotated[
     typer.Option("--edition", help="public (default), or internal: everything, for the city's intranet."),
 ]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="List the errors only (the summary still counts the warnings)."),
+]
 
 
 def city_today() -> dt.date:

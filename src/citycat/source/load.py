@@ -22,12 +22,18 @@ from citycat.source.inputs import DATASETS
 from citycat.source.yamlsafe import FatalYAML, YList, YMap, load_bytes, load_file
 
 PACKAGE = "schemas/catalogue/datapackage.json"
+# what a yaml-shape finding expects where a mapping belongs, in the words of each language
+MAPPING = {"vi": "các cặp khóa: giá trị (key: value)", "en": "a mapping (key: value)"}
 
 
 @dataclass(frozen=True)
 class Loaded:
     catalogue: Catalogue
     findings: tuple[Finding, ...]
+    # the tables whose file gave nothing (missing, unreadable, not the expected shape): that one
+    # finding is the root cause, and what depends on them is not checked
+    # (``citycat.checks.without_cascades``)
+    unread: frozenset[str] = frozenset()
 
 
 def read_descriptor(root: Path) -> dict[str, Any]:
@@ -55,6 +61,8 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
             Finding("file-missing", Loc(PACKAGE), params={"file": PACKAGE, "error": str(exc)})
         ) from None
     files: dict[str, Any] = {}
+    failed: set[str] = set()  # files
+    unread: set[str] = set()  # tables
 
     def read(name: str) -> Any:
         if name not in files:
@@ -65,6 +73,7 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
                     value, found = load_file(root / name, name)
             except FatalYAML as fatal:
                 findings.extend(fatal.findings)
+                failed.add(name)
                 value = None
             else:
                 findings.extend(found)
@@ -81,15 +90,34 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
             continue
         name, file = resource["name"], source["file"]
         doc = read(file)
+        if file in failed:
+            unread.add(name)
         if doc is None:
             records: list[Record] = []
         elif source.get("single"):
-            if not isinstance(doc, YMap):
-                findings.append(Finding("yaml-shape", _loc(doc, file), params={"expected": "mapping"}))
-                doc = _empty_map(file)
-            records = [_record(name, doc, findings, drop=_list_keys(descriptor, name))]
+            if isinstance(doc, YMap):
+                records = [_record(name, doc, findings, drop=_list_keys(descriptor, name))]
+            else:
+                findings.append(Finding("yaml-shape", _loc(doc, file), params={"expected": MAPPING}))
+                unread.add(name)
+                records = []
+        elif not isinstance(doc, YMap):  # said once for the file, not once for each of its lists
+            if file not in failed:
+                failed.add(file)
+                keys = [
+                    r["citycat"]["key"]
+                    for r in descriptor["resources"]
+                    if r.get("citycat", {}).get("file") == file
+                ]
+                expected = ", ".join(f"{k}: [...]" for k in keys)
+                findings.append(Finding("yaml-shape", _loc(doc, file), params={"expected": expected}))
+            unread.add(name)
+            records = []
         else:
             records = _records(name, doc, source["key"], file, findings, descriptor)
+            if records is None:
+                unread.add(name)
+                records = []
         if name == "settings":
             settings = records[0] if records else Record("settings", EMPTY, EMPTY, Loc(file))
         elif name == "datasets":
@@ -114,7 +142,7 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
         register_lists=MappingProxyType(lists),
         meta=MappingProxyType(descriptor),
     )
-    return Loaded(catalogue, tuple(findings))
+    return Loaded(catalogue, tuple(findings), frozenset(unread))
 
 
 SHARED_FIELDS = "schemas/shared/fields.json"
@@ -208,12 +236,6 @@ def _loc(value: Any, file: str) -> Loc:
     return getattr(value, "loc", None) or Loc(file, 1, 1)
 
 
-def _empty_map(file: str) -> YMap:
-    m = YMap()
-    m.loc, m.locs, m.keylocs = Loc(file, 1, 1), {}, {}
-    return m
-
-
 def _list_keys(descriptor: Mapping, parent: str) -> dict[str, str]:
     """The list-valued keys of a parent table's entries, and how each is stored."""
     out = {}
@@ -224,21 +246,24 @@ def _list_keys(descriptor: Mapping, parent: str) -> dict[str, str]:
     return out
 
 
-def _records(name: str, doc: Any, key: str, file: str, findings: list[Finding], descriptor) -> list[Record]:
+def _records(
+    name: str, doc: Any, key: str, file: str, findings: list[Finding], descriptor
+) -> list[Record] | None:
+    """The records under ``key``; None (and a finding) when the file does not hold such a list."""
     if not isinstance(doc, YMap) or key not in doc:
         findings.append(Finding("yaml-shape", _loc(doc, file), params={"expected": f"{key}: [...]"}))
-        return []
+        return None
     items = doc[key]
     if items is None:
         return []
     if not isinstance(items, YList):
         findings.append(Finding("yaml-shape", doc.at(key), params={"expected": f"{key}: [...]"}))
-        return []
+        return None
     drop = _list_keys(descriptor, name)
     out = []
     for item, loc in zip(items, items.locs, strict=True):
         if not isinstance(item, YMap):
-            findings.append(Finding("yaml-shape", loc, params={"expected": "mapping (key: value)"}))
+            findings.append(Finding("yaml-shape", loc, params={"expected": MAPPING}))
             continue
         out.append(_record(name, item, findings, drop))
     return out
@@ -278,9 +303,7 @@ def _record(table: str, item: YMap, findings: list[Finding], drop: Mapping[str, 
         seq = raw if isinstance(raw, YList) else _one(raw, locs.get("distributions"))
         for position, (d, loc) in enumerate(zip(seq, seq.locs, strict=True)):
             if not isinstance(d, YMap):
-                findings.append(
-                    Finding("yaml-shape", loc, fields.get("id"), {"expected": "mapping (key: value)"})
-                )
+                findings.append(Finding("yaml-shape", loc, fields.get("id"), {"expected": MAPPING}))
                 continue
             sub_fields: dict[str, Any] = {}
             sub_locs: dict[str, Loc] = {}
