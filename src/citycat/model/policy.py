@@ -28,6 +28,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -145,8 +147,24 @@ def safe_url(value: Any) -> str:
 
 def base_url(c: Catalogue) -> str:
     """The catalogue's base URL, ending with "/"; "/" (the site's root) when the settings hold no
-    http(s) URL, so that every address made from it stays an address."""
-    return safe_url(c.settings.get("base_url")).rstrip("/") + "/"
+    http(s) URL, so that every address made from it stays an address. Validation refuses a base
+    URL with spaces, quotes, angle brackets or control characters (``schemas/catalogue/
+    settings.json``); as a second lock, any such character left is percent-encoded here, so that
+    no output (an IRI in Turtle or RDF/XML, an Atom link) is broken by it."""
+    return _clean_base(safe_url(c.settings.get("base_url")))
+
+
+@functools.lru_cache(maxsize=8)
+def _clean_base(url: str) -> str:
+    return _NOT_IN_IRI.sub(_percent, url).rstrip("/") + "/"
+
+
+# What an IRI may not hold (Turtle's IRIREF, an XML attribute) and a URL must not either.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f-\x9f]')
+
+
+def _percent(m: re.Match) -> str:
+    return "".join(f"%{b:02X}" for b in m.group().encode("utf-8"))
 
 
 def page_path(dataset_id: str, lang: str = "vi") -> str:
