@@ -15,6 +15,7 @@ import pytest
 import rdflib
 
 from citycat.feeds import export
+from citycat.model import policy
 from citycat.source.load import load
 from tests.conftest import TODAY, starter_root
 
@@ -58,7 +59,7 @@ def test_round_trip_through_our_own_turtle_and_data_json():
         public = d.public_distributions()
         assert len(distributions) == len(public) == len(j.get("distribution", []))
         for x, jx in zip(public, j.get("distribution", []), strict=True):
-            node = rdflib.URIRef(f"{s}#distribution-{x.position}")
+            node = rdflib.URIRef(f"{s}#{policy.distribution_fragment(d, x)}")
             assert node in distributions
             if x.get("download_url"):
                 assert str(graph.value(node, DCAT.downloadURL)) == x.get("download_url") == jx["downloadURL"]

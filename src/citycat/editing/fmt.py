@@ -10,7 +10,9 @@ The layout is the one the repository's own datasets.yaml is written in:
 - two spaces per level, list items two spaces in under their key (``  - id: …``);
 - quotes: double quotes where a value needs them (``"01"``), and double instead of single
   quotes; plain or double-quoted text stays as it is written;
-- dates as ``YYYY-MM-DD`` without quotes.
+- dates as ``YYYY-MM-DD`` without quotes;
+- double quotes around a value YAML 1.1 would read as a number that citycat reads as text
+  (``0x1F``, ``0755``, ``190:20:30``).
 
 Round-trip YAML (ruamel.yaml) keeps every comment and blank line. Formatting never changes what
 the file means: the result is loaded with citycat's own safe loader and compared with the input.
@@ -34,7 +36,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString, Sin
 
 from citycat.model.findings import Finding, Loc
 from citycat.source.inputs import DATASETS
-from citycat.source.yamlsafe import FatalYAML, load_bytes
+from citycat.source.yamlsafe import FatalYAML, load_bytes, number_as_text
 
 DATASET_KEYS = (
     "id",
@@ -190,6 +192,42 @@ def _walk(value: Any) -> Any:
     return value
 
 
+_PLAIN_NUMBER = re.compile(r"[-+]?[0-9A-Za-z_:.]+")
+
+
+def _quote_numbers(value: Any, lines: list[str]) -> None:
+    """Double-quote each plain value that YAML 1.1 reads as a number and citycat as text
+    (0x1F, 0755, 0b101, 1_000, 190:20:30: ``yamlsafe.number_as_text``), so that the file shows
+    what it means. ``lines``: the file's text, where the written form of each value is read."""
+    if isinstance(value, CommentedMap):
+        places = {key: pos[2:4] for key, pos in value.lc.data.items() if len(pos) >= 4}
+        keys: Any = list(value)
+    elif isinstance(value, CommentedSeq):
+        places, keys = dict(value.lc.data), range(len(value))
+    else:
+        return
+    for key in keys:
+        item = value[key]
+        if isinstance(item, (CommentedMap, CommentedSeq)):
+            _quote_numbers(item, lines)
+            continue
+        if (
+            isinstance(item, bool)
+            or not isinstance(item, (str, int, float))
+            or isinstance(item, ScalarString)
+        ):
+            continue  # quoted already, or not a scalar
+        written = None
+        if type(item) is str:
+            written = item
+        elif key in places and places[key][0] < len(lines):
+            line, col = places[key]
+            m = _PLAIN_NUMBER.match(lines[line], col)
+            written = m.group() if m else None
+        if written and number_as_text(written):
+            value[key] = DoubleQuotedScalarString(written)
+
+
 def _rename(m: CommentedMap, old: str, new: str) -> None:
     keys = list(m)
     value = m.pop(old)
@@ -260,6 +298,7 @@ def format_text(text: str, name: str = DATASETS) -> Formatted:
         loc = Loc(name, mark.line + 1, mark.column + 1) if mark else Loc(name)
         raise FormatError(Finding("yaml-syntax", loc, params={"start": loc.line or 1})) from None
     doc = _walk(doc)
+    _quote_numbers(doc, text.split("\n"))
     if isinstance(doc, CommentedMap) and isinstance(doc.get("datasets"), CommentedSeq):
         for entry in doc["datasets"]:
             if isinstance(entry, CommentedMap):

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from citycat import feeds
-from citycat.model import policy
+from citycat.model import chars, policy
 from citycat.model.catalogue import Catalogue, Dataset
 from citycat.site import charts, favicon, i18n, jsonld, views
 
@@ -425,7 +425,9 @@ def atom(c: Catalogue, lang: str, t: dict, today: dt.date, most: int = 50) -> by
         ET.SubElement(entry, f"{{{ns}}}link", href=url)
         ET.SubElement(entry, f"{{{ns}}}updated").text = stamp(changed(d))
         ET.SubElement(entry, f"{{{ns}}}summary").text = d.text("description", lang)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    # (validation refuses the characters XML cannot carry, ``text-control``; a second lock here)
+    xml = ET.tostring(feed, encoding="utf-8", xml_declaration=True).decode("utf-8")
+    return chars.xml_safe(xml).encode("utf-8")
 
 
 def headers(edition: str) -> bytes:

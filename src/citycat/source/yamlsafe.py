@@ -13,6 +13,7 @@ PyYAML's), at the line to edit; that runs only once reading has failed.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,13 @@ T = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL, _TS = (T + n for n in ("str", "int", "float", "bool", "null", "timestamp"))
 _MAP, _SEQ, _MERGE = T + "map", T + "seq", T + "merge"
 _constructor = yaml.constructor.SafeConstructor()
+# An integer is written in decimal digits. YAML 1.1 also reads 0x1F, 0755, 0b101, 1_000 and
+# 190:20:30 (base 60) as numbers, which nobody writing a catalogue means: such a plain value
+# is read as the text it is (``citycat fmt`` quotes it), and so is a number of more than
+# MAX_DIGITS digits (never converted: Python refuses int() of over 4,300 digits; the Table
+# Schemas' maxima answer any number that long with a finding).
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+MAX_DIGITS = 1000
 _new_tuple = tuple.__new__
 
 
@@ -249,10 +257,9 @@ class _Walker:
         if tag == _BOOL:
             return text.lower() in ("yes", "true", "on", "y")
         if tag == _INT:
-            try:
-                return int(text)
-            except ValueError:
-                return _constructor.construct_yaml_int(node)
+            return int(text) if _DECIMAL.match(text) and len(text) <= MAX_DIGITS else text
+        if tag == _FLOAT and ":" in text:
+            return text  # YAML 1.1's base 60 (190:20:30.5): text, as for integers
         if tag in (_FLOAT, _TS):
             try:
                 return _constructor.construct_object(node)
@@ -260,3 +267,12 @@ class _Walker:
                 return text
         self.findings.append(Finding("yaml-tag", self.loc(node), params={"tag": _tag(tag)}))
         return None
+
+
+def number_as_text(text: str) -> bool:
+    """Whether a plain scalar that YAML 1.1 reads as a number is read as text by citycat (0x1F,
+    0755, 190:20:30, a number of over MAX_DIGITS digits): ``citycat fmt`` quotes such a value."""
+    tag = _Loader.resolve(_Loader, ScalarNode, text, (True, False))
+    if tag == _INT:
+        return not (_DECIMAL.match(text) and len(text) <= MAX_DIGITS)
+    return tag == _FLOAT and ":" in text
