@@ -53,6 +53,22 @@ EditionOption = Annotated[
     typer.Option("--edition", help="public (default), or internal: everything, for the city's intranet."),
 ]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+# the network (import, check-links): docs/security.md, "Sources and the network"
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Also ask loopback, private and link-local addresses (refused by default: an intranet, tests).",
+    ),
+]
+SourceTimeoutOption = Annotated[
+    float | None,
+    typer.Option("--timeout", min=1, help="Seconds for every request of the import together (300)."),
+]
+MaxBytesOption = Annotated[
+    int | None,
+    typer.Option("--max-bytes", min=1, help="Largest source in bytes, after decompression (256 MiB)."),
+]
 
 
 def city_today() -> dt.date:
