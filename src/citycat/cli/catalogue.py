@@ -13,6 +13,7 @@ import typer
 from citycat import feeds
 from citycat.cli.app import app, reads_the_whole_list
 from citycat.cli.options import (
+    AllowPrivateOption,
     Edition,
     EditionOption,
     Lang,
@@ -503,6 +504,7 @@ def check_links(
         typer.Option("--output", help="Write the state here (default: catalogue/link-status.json)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     """Check every distribution, landing page and agency website URL; record the answers in
     catalogue/link-status.json (commit it: the scores read it; validate and build never go online).
@@ -546,7 +548,7 @@ def check_links(
         return
     results = _run_link_checks(todo, c.settings.get("base_url"), quiet, language, **{
         "concurrency": concurrency, "per_host": per_host, "delay": delay, "timeout": timeout,
-        "retries": retries, "backoff": backoff, "max_wait": max_wait,
+        "retries": retries, "backoff": backoff, "max_wait": max_wait, "allow_private": allow_private,
     })  # fmt: skip
     state = links.merge(previous, results, found, links.now())
     try:
@@ -554,6 +556,9 @@ def check_links(
     except OSError as exc:
         raise fail_in("common.cannot_write", language, path=target, why=os_reason(exc, language)) from None
     _print_link_summary(state, found, results, target, words)
+    private = sum(1 for r in results.values() if r.get("error") == "private-address")
+    if private:
+        echo("links.private", language, n=private)
 
 
 def _run_link_checks(urls: list[str], base_url, quiet: bool, language: str, **options) -> dict:

@@ -17,8 +17,11 @@ import typer
 
 from citycat.cli.app import app
 from citycat.cli.options import (
+    AllowPrivateOption,
     LangOption,
+    MaxBytesOption,
     RootOption,
+    SourceTimeoutOption,
     TodayOption,
     catalogue_root,
     city_today,
@@ -45,6 +48,13 @@ SourceLangOption = Annotated[
     str | None,
     typer.Option("--source-lang", help="Language of texts the source does not tag: vi (default) or en."),
 ]
+
+
+def _limits(allow_private: bool, timeout: float | None, max_bytes: int | None):
+    from citycat.imports.fetch import Limits
+
+    given = {"total": timeout, "max_bytes": max_bytes}
+    return Limits(allow_private=allow_private, **{k: v for k, v in given.items() if v is not None})
 
 
 def _language(lang, c=None) -> str:
@@ -220,6 +230,9 @@ def ckan(
     quiet: QuietOption = False,
     lang: LangOption = None,
     today: TodayOption = None,
+    allow_private: AllowPrivateOption = False,
+    timeout: SourceTimeoutOption = None,
+    max_bytes: MaxBytesOption = None,
 ) -> None:
     """Import from a CKAN Action API (package_search, paged with ckanapi)."""
     from citycat.imports import ckan as source
@@ -245,6 +258,7 @@ def ckan(
                 progress=bar,
                 known=known,
                 zone=str(target.c.settings.get("timezone") or "Asia/Ho_Chi_Minh"),
+                limits=_limits(allow_private, timeout, max_bytes),
             )
     mapped = source.packages(fetched, target)
     extra = [w("repeated", language)] if fetched.repeated else []
@@ -254,12 +268,12 @@ def ckan(
 SourceArgument = Annotated[str, typer.Argument(metavar="FILE|URL", help="A local file or an http(s) URL.")]
 
 
-def _read(where: str, accept: str, language: str, quiet: bool):
-    from citycat.imports.common import read_source
+def _read(where: str, accept: str, language: str, quiet: bool, limits=None):
+    from citycat.imports.fetch import read_source
 
     with _refusal_in(language):
         with _Bar(w("fetching", language), quiet) as bar:
-            return read_source(where, accept, bar)
+            return read_source(where, accept, bar, limits)
 
 
 def _source_lang(value: str | None, language: str) -> str | None:
@@ -279,6 +293,9 @@ def datajson(
     quiet: QuietOption = False,
     lang: LangOption = None,
     today: TodayOption = None,
+    allow_private: AllowPrivateOption = False,
+    timeout: SourceTimeoutOption = None,
+    max_bytes: MaxBytesOption = None,
 ) -> None:
     """Import a data.json (Project Open Data / DCAT-US 1.1: DKAN, Socrata, data.gov harvesters)."""
     from citycat.imports import datajson as fmt
@@ -286,7 +303,7 @@ def datajson(
     root, target = _target(root, lang)
     language = _language(lang, target.c)
     source_lang = _source_lang(source_lang, language)
-    read = _read(source, "application/json", language, quiet)
+    read = _read(source, "application/json", language, quiet, _limits(allow_private, timeout, max_bytes))
     with _refusal_in(language):
         items = fmt.parse(read)
     mapped = fmt.datasets(items, target, source, source_lang)
@@ -310,6 +327,9 @@ def dcat(
     quiet: QuietOption = False,
     lang: LangOption = None,
     today: TodayOption = None,
+    allow_private: AllowPrivateOption = False,
+    timeout: SourceTimeoutOption = None,
+    max_bytes: MaxBytesOption = None,
 ) -> None:
     """Import a DCAT catalogue (DCAT-AP 2/3: Turtle, RDF/XML, JSON-LD, N-Triples), read with rdflib."""
     from citycat.imports import dcat as fmt
@@ -320,7 +340,7 @@ def dcat(
     if syntax not in (None, "turtle", "xml", "json-ld", "nt"):
         raise fail_in("import.bad_syntax", language, value=syntax)
     accept = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.5"
-    read = _read(source, accept, language, quiet)
+    read = _read(source, accept, language, quiet, _limits(allow_private, timeout, max_bytes))
     with _refusal_in(language):
         graph = fmt.parse(read, syntax)
     mapped = fmt.datasets(graph, target, source, source_lang)
@@ -337,6 +357,9 @@ def xlsx(
     quiet: QuietOption = False,
     lang: LangOption = None,
     today: TodayOption = None,
+    allow_private: AllowPrivateOption = False,
+    timeout: SourceTimeoutOption = None,
+    max_bytes: MaxBytesOption = None,
 ) -> None:
     """Import an agency's spreadsheet in the printable annex's columns (those of datasets.xlsx)."""
     from citycat.feeds.common import strings
@@ -344,7 +367,13 @@ def xlsx(
 
     root, target = _target(root, lang)
     language = _language(lang, target.c)
-    read = _read(source, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", language, quiet)
+    read = _read(
+        source,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        language,
+        quiet,
+        _limits(allow_private, timeout, max_bytes),
+    )
     with _refusal_in(language):
         sheets = fmt.parse(read, strings(target.c))
     mapped = fmt.datasets(sheets, target, source)

@@ -61,6 +61,22 @@ QuietOption = Annotated[
     bool,
     typer.Option("--quiet", "-q", help="List the errors only (the summary still counts the warnings)."),
 ]
+# the network (import, check-links): docs/security.md, "Sources and the network"
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Also ask loopback, private and link-local addresses (refused by default: an intranet, tests).",
+    ),
+]
+SourceTimeoutOption = Annotated[
+    float | None,
+    typer.Option("--timeout", min=1, help="Seconds for every request of the import together (300)."),
+]
+MaxBytesOption = Annotated[
+    int | None,
+    typer.Option("--max-bytes", min=1, help="Largest source in bytes, after decompression (256 MiB)."),
+]
 
 
 def city_today() -> dt.date:
