@@ -15,10 +15,12 @@ from collections.abc import Iterator
 
 from citycat.model.catalogue import Catalogue, Record
 from citycat.model.findings import Finding
-from citycat.model.vietnamese import fold
 
 MIN_WORDS = 4
 SHOWN = 60  # characters of the text shown in the message
+# Latin letters with marks (Latin-1, Extended-A and B: ă đ ơ ư…; Extended Additional: ạ ế ữ…) and
+# combining marks (text in NFD).
+_MARKED = re.compile("[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff\u0300-\u036f]")
 _WORD = re.compile(r"^[A-Za-z]+$")
 _EDGES = "\"'()[]{}«»“”‘’,;:!?…–—"
 
@@ -43,7 +45,7 @@ def _record(record: Record, dataset: str) -> Iterator[Finding]:
 
 def marked(text: str) -> bool:
     """Whether some letter carries a mark (a tone, a breve, a circumflex, a horn, đ)."""
-    return any(fold(ch) != ch.casefold() for ch in text if ch.isalpha())
+    return _MARKED.search(text) is not None
 
 
 def plain_words(text: str) -> list[str]:
