@@ -57,3 +57,25 @@ def test_format_guide_covers_every_dataset_field():
             if field["name"] in ("dataset_id", "position"):
                 continue
             assert f"`{field['name']}`" in guide, f"docs/format.md does not describe {table}.{field['name']}"
+
+
+def test_every_field_description_has_vietnamese_words():
+    """Field descriptions reach findings' fixes ({description}): each has its Vietnamese beside it."""
+    import json
+
+    for path in sorted((ROOT / "schemas" / "catalogue").glob("*.json")):
+        for field in json.loads(path.read_text("utf-8")).get("fields", ()):
+            if field.get("description"):
+                assert field.get("x-description-vi"), f"{path.name}: {field['name']} has no x-description-vi"
+
+
+def test_contributing_walkthrough_is_generated_from_the_bad_cases():
+    """CONTRIBUTING.md shows the five most common mistakes with what validate answers today."""
+    from citycat.pipeline import walkthrough
+
+    text = (ROOT / "CONTRIBUTING.md").read_text("utf-8")
+    assert text == walkthrough.contributing(text), (
+        "CONTRIBUTING.md's walk-through is stale: run `python -m citycat.pipeline.walkthrough`"
+    )
+    for name, _vi, _en in walkthrough.MISTAKES:
+        assert (ROOT / "tests" / "cases" / "bad" / name / "case.yaml").is_file(), name

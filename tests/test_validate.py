@@ -170,3 +170,10 @@ def test_a_list_that_cannot_be_cut_is_checked_whole(tmp_path):
     flow = "datasets:\n" + "".join(f"  - {{id: d{i}}}\n" for i in range(200))
     parts = split_entries(flow, 2)
     assert parts is not None and sum(p[0].count("{id:") for p in parts) == 200
+
+
+def test_a_misspelt_field_is_one_error_not_two(make_case):
+    """'license: cc-by' is reported as the misspelling, not again as open data without a licence."""
+    result = validate(make_case("unknown-field-license"), TODAY, use_cache=False)
+    codes = [f.code for f in result.findings if f.dataset == "danh-sach-nha-thuoc"]
+    assert codes == ["unknown-field"], codes

@@ -32,7 +32,29 @@ def each_entry(catalogue: Catalogue, today: dt.date) -> list[Finding]:
     found += rules.check(catalogue, today)
     found += files.check(catalogue)
     found += language.check(catalogue)
-    return found
+    return one_cause(found)
+
+
+# A finding that a field is missing, and the field it is about (when it is not its "field" parameter).
+_MISSING = {"field-required": None, "field-recommended": None, "licence-required": "licence"}
+_MISSING["legal-basis-required"] = "legal_basis"
+
+
+def one_cause(found: list[Finding]) -> list[Finding]:
+    """One mistake, one finding: a misspelt field ('license' for 'licence') is reported as such,
+    and not again as the field it was meant to be missing."""
+    meant = {
+        (f.dataset, f.params.get("meant"))
+        for f in found
+        if f.code == "unknown-field" and f.params.get("meant")
+    }
+    if not meant:
+        return found
+    return [
+        f
+        for f in found
+        if f.code not in _MISSING or (f.dataset, _MISSING[f.code] or f.params.get("field")) not in meant
+    ]
 
 
 def cross_entry(meta, datasets, title_keys=None) -> list[Finding]:

@@ -87,8 +87,14 @@ def _record(record: Record, spec: _Spec, dataset) -> Iterator[Finding]:
             {n.split(".")[depth] for n in allowed if n.count(".") >= depth and n.startswith(prefix)}
         )
         close = difflib.get_close_matches(last, siblings, n=1, cutoff=0.6)
-        suggestion = f" → '{(prefix + '.' if prefix else '') + close[0]}'" if close else ""
-        yield Finding("unknown-field", loc, dataset, {"key": first, "table": table, "suggestion": suggestion})
+        meant = (prefix + "." if prefix else "") + close[0] if close else ""
+        suggestion = f" → '{meant}'" if close else ""
+        yield Finding(
+            "unknown-field",
+            loc,
+            dataset,
+            {"key": first, "table": table, "suggestion": suggestion, "meant": meant},
+        )
     for name in spec.recommended:
         if record.fields.get(name) in (None, ""):
             if any(k.split(".")[0] == name.split(".")[0] for k in record.fields if k not in allowed):

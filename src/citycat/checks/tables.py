@@ -9,9 +9,11 @@ the value was written and given a citycat code and words in both languages.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 
+from citycat.checks import patterns
 from citycat.checks.tablecheck import validate_rows
 from citycat.model.catalogue import Catalogue
 from citycat.model.findings import Finding, Loc
@@ -20,13 +22,45 @@ from citycat.source.tables import RowSource, Table, build_tables
 
 _CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"$', re.S)
 _TYPE = re.compile(r'type is "(\w+)/(\w+)"')
-_EXAMPLES = {
-    "date": " (YYYY-MM-DD, e.g. 2026-12-31)",
-    "boolean": " (true / false)",
-    "integer": " (e.g. 1024)",
+# Words that depend on the language, as finding parameters ({"vi": …, "en": …}).
+_TYPES = {
+    "date": {"vi": "ngày", "en": "date"},
+    "boolean": {"vi": "đúng/sai", "en": "true/false value"},
+    "integer": {"vi": "số nguyên", "en": "whole number"},
+    "number": {"vi": "số", "en": "number"},
+    "string": {"vi": "văn bản", "en": "text"},
 }
 EMPTY: Mapping = {}
-_FORMAT_EXAMPLES = {"email": " (e.g. vanphong@hanoi.gov.vn)", "uri": " (e.g. https://…)"}
+_EXAMPLES = {
+    "date": {"vi": " (năm-tháng-ngày, ví dụ 2026-12-31)", "en": " (year-month-day, e.g. 2026-12-31)"},
+    "boolean": {"vi": " (true hoặc false)", "en": " (true or false)"},
+    "integer": {"vi": " (ví dụ 1024)", "en": " (e.g. 1024)"},
+}
+_FORMATS = {"email": {"vi": "thư điện tử", "en": "e-mail address"}, "uri": {"vi": "đường dẫn", "en": "URL"}}
+_FORMAT_EXAMPLES = {
+    "email": {"vi": " (ví dụ vanphong@hanoi.gov.vn)", "en": " (e.g. vanphong@hanoi.gov.vn)"},
+    "uri": {"vi": " (ví dụ https://…)", "en": " (e.g. https://…)"},
+}
+_DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+def _date_example(value) -> dict | None:
+    """For a date written day/month/year (31/12/2026), the same date as it must be written."""
+    m = _DAY_MONTH_YEAR.match(str(value))
+    if not m:
+        return None
+    day, month, year = (int(g) for g in m.groups())
+    try:
+        iso = dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+    return {"vi": f": {iso} (năm-tháng-ngày)", "en": f": {iso} (year-month-day)"}
+
+
+def _description(field: Mapping) -> dict:
+    """A field's description in both languages (``x-description-vi`` beside the schema's own)."""
+    en = field.get("description", "")
+    return {"vi": field.get("x-description-vi") or en, "en": en}
 
 
 def check(catalogue: Catalogue) -> list[Finding]:
@@ -34,14 +68,42 @@ def check(catalogue: Catalogue) -> list[Finding]:
     entries with each other, and ``unique_datasets`` checks them over the whole list (which may
     be checked in parts)."""
     tables = [_without_unique(t) if t.name == "datasets" else t for t in build_tables(catalogue)]
+    out: list[Finding] = []
+    for i, table in enumerate(tables):
+        found = list(_bad_patterns(table))
+        if found:
+            out += found
+            tables[i] = _without_patterns(table)
     by_name = {t.name: t for t in tables}
     files = {r["name"]: r.get("citycat", {}) for r in catalogue.meta["resources"]}
-    out: list[Finding] = []
     registers = catalogue.register_lists
     for name, errors in validate_rows(tables).items():
         for error in errors:
             out += _finding(error, by_name[name], by_name, files, registers)
     return out
+
+
+def _bad_patterns(table: Table) -> Iterator[Finding]:
+    """A pattern of the catalogue's own schemas that cannot run in linear time (or at all): one
+    finding on its schema file (``schemas/catalogue/<table>.json``), and the pattern is not used."""
+    for f in table.schema["fields"]:
+        pattern = f.get("constraints", {}).get("pattern")
+        words = patterns.problem(pattern) if isinstance(pattern, str) else None
+        if words:
+            path = f"schemas/catalogue/{table.name}.json"
+            problem = {
+                "vi": f"trường '{f['name']}': mẫu (pattern) '{pattern}': {words['vi']}",
+                "en": f"field '{f['name']}': pattern '{pattern}': {words['en']}",
+            }
+            yield Finding("schema-invalid", Loc(path), None, {"path": path, "problem": problem})
+
+
+def _without_patterns(table: Table) -> Table:
+    fields = []
+    for f in table.schema["fields"]:
+        constraints = {k: v for k, v in f.get("constraints", {}).items() if k != "pattern"}
+        fields.append({**f, "constraints": constraints})
+    return dataclasses.replace(table, schema={**table.schema, "fields": fields})
 
 
 def _without_unique(table: Table) -> Table:
@@ -111,7 +173,7 @@ def _finding(e: dict, table: Table, by_name, files, registers: Mapping = EMPTY) 
     if kind in ("type-error", "constraint-error") and name in table.generated:
         return
     field = _fields(table).get(name, {})
-    desc = field.get("description", "")
+    desc = _description(field)
     value = e.get("cell", "")
     shown = _shown(name, table, files)
     base = {"field": shown, "key": shown, "table": table.name, "value": value, "description": desc}
@@ -124,11 +186,12 @@ def _finding(e: dict, table: Table, by_name, files, registers: Mapping = EMPTY) 
                 "field-format",
                 loc,
                 dataset,
-                {**base, "format": fmt, "example": _FORMAT_EXAMPLES.get(fmt, "")},
+                {**base, "format": _FORMATS.get(fmt, fmt), "example": _FORMAT_EXAMPLES.get(fmt, "")},
             )
         else:
+            example = (_date_example(value) if ftype == "date" else None) or _EXAMPLES.get(ftype, "")
             yield Finding(
-                "field-type", loc, dataset, {**base, "type": ftype, "example": _EXAMPLES.get(ftype, "")}
+                "field-type", loc, dataset, {**base, "type": _TYPES.get(ftype, ftype), "example": example}
             )
     elif kind == "constraint-error":
         m = _CONSTRAINT.search(e.get("note", ""))

@@ -27,6 +27,7 @@ from citycat.cli.options import (
     message_language,
     print_findings,
 )
+from citycat.cli.words import echo, fail_in, language_of, os_reason, say
 from citycat.source.inputs import DATASETS
 
 
@@ -103,7 +104,9 @@ def _build(root: Path, out: Path, today, edition: Edition, lang, keep: bool = Fa
     except BuildError as exc:
         _report_build_error(exc, root, lang)
         return None
-    typer.echo(f"built {built.pages} pages, {built.files} files into {built.out} in {built.seconds:.1f} s")
+    language = language_of(root, lang)
+    seconds = f"{built.seconds:.1f}".replace(".", "," if language == "vi" else ".")
+    echo("build.built", language, False, pages=built.pages, files=built.files, out=built.out, seconds=seconds)
     return built
 
 
@@ -226,27 +229,32 @@ def export(
     from citycat.pipeline.output import write_atomic
     from citycat.pipeline.validate import validate as run
 
-    root = catalogue_root(root)
-    target = Path(out or exports.default_file(format.value))
-    if out != "-" and target.is_dir():
-        typer.echo(f"citycat: {target} is a folder: give a file name with --out", err=True)
-        raise typer.Exit(2)
+    root = catalogue_root(root, lang)
+    language = language_of(root, lang)
+    to_stdout = out is None or out == "-"
+    target = None if to_stdout else Path(out)
+    if target is not None and target.is_dir():
+        raise fail_in("common.is_folder", language, path=target)
+    binary = format.value in ("xlsx", "datapackage")
+    if to_stdout and binary and sys.stdout.isatty():
+        what = say("export.binary", language, format=format.value)
+        ext = Path(exports.default_file(format.value)).suffix.lstrip(".")
+        raise fail_in("common.binary_needs_out", language, what=what, ext=ext)
     result = run(root, today or city_today(), use_cache=False, need_catalogue=True)
     if not result.ok() or result.catalogue is None:
-        print_findings(result.errors(), root, lang, "vi")
-        typer.echo("citycat: export refused: the catalogue has errors", err=True)
-        raise typer.Exit(1)
+        print_findings(result.errors(), root, lang, result.default_language or language)
+        raise fail_in("export.refused", language, 1)
     data = exports.render(result.catalogue, format.value, edition.value, lang.value if lang else "vi")
-    if out == "-":
+    if target is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
     try:
         write_atomic(target, data, make_folders=False)
     except OSError as exc:
-        typer.echo(f"citycat: cannot write {target}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(f"wrote {target} ({len(data):,} bytes, {exports.about(format.value)})", err=True)
+        raise fail_in("common.cannot_write", language, path=target, why=os_reason(exc, language)) from None
+    size = f"{len(data):,}".replace(",", "." if language == "vi" else ",")
+    echo("export.wrote", language, file=target, size=size)
 
 
 class ReportFormat(StrEnum):
@@ -264,18 +272,17 @@ def _scored(root: Path, today, lang: Lang | None):
     from citycat.site import i18n
     from citycat.source.inputs import theme_for
 
-    root = catalogue_root(root)
+    root = catalogue_root(root, lang)
     result = run(root, today or city_today(), use_cache=False, need_catalogue=True)
     language = lang.value if lang else (result.default_language or "vi")
     if not result.ok() or result.catalogue is None:
         print_findings(result.errors(), root, lang, result.default_language or "vi")
-        typer.echo("citycat: the catalogue has errors: fix them first (citycat validate)", err=True)
-        raise typer.Exit(1)
+        raise fail_in("common.has_errors", language, 1)
     strings = i18n.load_strings(theme_for(root))
     return result.catalogue, result.findings, language, strings[language]
 
 
-def _write_out(data: bytes, out: Path | None) -> None:
+def _write_out(data: bytes, out: Path | None, language: str) -> None:
     """Write to --out atomically (a temporary file beside it, then renamed), or to stdout."""
     if out is None:
         sys.stdout.buffer.write(data)
@@ -285,13 +292,11 @@ def _write_out(data: bytes, out: Path | None) -> None:
 
     out = out.resolve()
     if out.is_dir():
-        typer.echo(f"citycat: {out} is a folder: give a file name", err=True)
-        raise typer.Exit(2)
+        raise fail_in("common.is_folder", language, path=out)
     try:
         write_atomic(out, data)
     except OSError as exc:
-        typer.echo(f"citycat: cannot write {out}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
+        raise fail_in("common.cannot_write", language, path=out, why=os_reason(exc, language)) from None
 
 
 @app.command()
@@ -320,17 +325,12 @@ def report(
 
     c, findings, language, t = _scored(root, today, lang)
     when = today or city_today()
-    try:
-        data = rep.data(c, findings, when, language, agency, t)
-    except rep.ReportError as exc:
-        typer.echo(f"citycat: {exc}", err=True)
-        raise typer.Exit(2) from None
+    if agency is not None and agency not in c.agencies:
+        raise fail_in("report.unknown_agency", language, agency=agency, known=", ".join(sorted(c.agencies)))
+    data = rep.data(c, findings, when, language, agency, t)
     if format in (ReportFormat.xlsx, ReportFormat.pdf) and out is None and sys.stdout.isatty():
-        article = "an" if format is ReportFormat.xlsx else "a"
-        typer.echo(
-            f"citycat: {article} {format.value.upper()} report needs --out FILE.{format.value}", err=True
-        )
-        raise typer.Exit(2)
+        what = say("report.binary", language, format=format.value.upper())
+        raise fail_in("common.binary_needs_out", language, what=what, ext=format.value)
     if format is ReportFormat.xlsx:
         body = rep.xlsx(data, t)
     elif format is ReportFormat.pdf:
@@ -347,7 +347,7 @@ def report(
         body = rep.as_json(data).encode("utf-8")
     else:
         body = rep.markdown(data, t).encode("utf-8")
-    _write_out(body, out)
+    _write_out(body, out, language)
 
 
 def _unknown_datasets(key: str, language: str, typed: list[str], datasets) -> typer.Exit:
@@ -422,7 +422,7 @@ def checks(
     if format is ChecksFormat.markdown:
         typer.echo(checks_markdown(), nl=False)
         return
-    language = lang.value if lang else "vi"
+    language = language_of(Path("."), lang)
     for code, check in registry().items():
         typer.echo(f"{code:32} {check.severity:8} {check.title[language]}")
 
@@ -475,7 +475,7 @@ def check_links(
     from citycat.source.load import load
     from citycat.source.yamlsafe import FatalYAML
 
-    root = catalogue_root(root)
+    root = catalogue_root(root, lang)
     try:
         loaded = load(root)
     except FatalYAML as fatal:
@@ -486,16 +486,14 @@ def check_links(
     errors = [f for f in loaded.findings if f.level == "error"]
     if errors:  # a half-read list would drop the results of every entry it could not read
         print_findings(errors, root, lang, c.default_language)
-        typer.echo("citycat: check-links refused: the catalogue cannot be read (state not changed)", err=True)
-        raise typer.Exit(1)
+        raise fail_in("links.refused", language, 1)
     found = links.targets(c)
     target = output if output is not None else root / links.STATE
     if target.is_dir():
-        typer.echo(f"citycat: --output {target} is a folder; give a file name", err=True)
-        raise typer.Exit(2)
+        raise fail_in("links.output_is_folder", language, path=target)
     previous, problems = links.read_state(target if target.exists() else root / links.STATE)
     for p in problems:
-        typer.echo(f"citycat: previous link state ignored in part: {p.text}", err=True)
+        echo("links.previous_ignored", language, why=p.text)
     unknown = sorted(set(dataset or ()) - {d.id for d in c.datasets})
     if unknown:
         raise _unknown_datasets("check-links.unknown_id", language, unknown, c.datasets)
@@ -514,8 +512,7 @@ def check_links(
     try:
         links.write_state(target, state)
     except OSError as exc:
-        typer.echo(f"citycat: cannot write {target}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
+        raise fail_in("common.cannot_write", language, path=target, why=os_reason(exc, language)) from None
     _print_link_summary(state, found, results, target, words)
 
 

@@ -25,6 +25,7 @@ from citycat.cli.options import (
     fail,
     message_language,
 )
+from citycat.cli.words import language_of
 from citycat.pipeline.output import write_atomic
 from citycat.source.inputs import DATASETS
 
@@ -35,7 +36,7 @@ def _compare(root: Path, ref: str, lang):
     try:
         return compare(root, ref)
     except ChangesError as exc:
-        raise fail(exc.text(message_language(lang))) from None
+        raise fail(exc.text(language_of(root, lang))) from None
 
 
 def since(root: Path, result, ref: str, lang=None):
@@ -74,9 +75,9 @@ def diff(
     """What changed in datasets.yaml since REF, entry by entry and field by field."""
     from citycat.editing import changeview
 
-    root = catalogue_root(root)
+    root = catalogue_root(root, lang)
     comparison = _compare(root, ref, lang)
-    language = message_language(lang)
+    language = language_of(root, lang)
     if format is DiffFormat.json:
         typer.echo(changeview.as_json(comparison, language))
     elif format is DiffFormat.markdown:
@@ -106,7 +107,7 @@ def summary(
     from citycat.editing import changeview
     from citycat.pipeline.validate import validate as run
 
-    root = catalogue_root(root)
+    root = catalogue_root(root, lang)
     comparison = _compare(root, ref, lang)
     result = since(root, run(root, today or city_today()), ref, lang)
     language = message_language(lang, result.default_language)
@@ -118,15 +119,16 @@ def summary(
     typer.echo(changeview.summary(comparison, result.findings, language, strict, extra), nl=False)
 
 
-def _loaded(root: Path, language: str = "vi"):
-    """The loaded catalogue, or exit 1 with what stops it from being read (said in ``language``)."""
+def _loaded(root: Path, lang=None):
+    """The loaded catalogue, or exit 1 with what stops it from being read."""
+    from citycat.cli.words import language_of
     from citycat.source.load import load
     from citycat.source.yamlsafe import FatalYAML
 
     try:
         return load(root).catalogue
     except FatalYAML as fatal:
-        raise fail(f"{fatal.finding.loc}: {fatal.finding.message(language)}", 1) from None
+        raise fail(f"{fatal.finding.loc}: {fatal.finding.message(language_of(root, lang))}", 1) from None
 
 
 @app.command()
@@ -144,30 +146,29 @@ def schema(
     By default it (re)writes schemas/editor/datasets.schema.json, which the first line of
     datasets.yaml points VS Code's YAML extension to.
     """
+    from citycat.cli.words import echo, fail_in, language_of, os_reason
     from citycat.feeds.editorschema import PATH, render
 
-    root = catalogue_root(root)
-    data = render(_loaded(root))
+    root = catalogue_root(root, lang)
+    language = language_of(root, lang)
+    data = render(_loaded(root, lang))
     if out is not None and str(out) == "-":
         typer.echo(data.decode("utf-8"), nl=False)
         return
     target = root / (out or PATH)
-    vi = message_language(lang) == "vi"
+    shown = target.relative_to(root) if target.is_relative_to(root) else target
     if check:
         current = target.read_bytes() if target.is_file() else None
         if current != data:
-            raise fail(
-                f"{target.relative_to(root)} chưa cập nhật: chạy 'citycat schema'"
-                if vi
-                else f"{target.relative_to(root)} is stale: run 'citycat schema'",
-                1,
-            )
+            raise fail_in("schema.stale", language, 1, file=shown)
         return
+    if target.is_dir():
+        raise fail_in("common.is_folder", language, path=shown)
     try:
         write_atomic(target, data)
     except OSError as exc:
-        raise fail(f"{target}: {exc.strerror or exc}") from None
-    typer.echo(f"{'đã ghi' if vi else 'wrote'} {target.relative_to(root)}", err=True)
+        raise fail_in("common.cannot_write", language, path=shown, why=os_reason(exc, language)) from None
+    echo("schema.wrote", language, file=shown)
 
 
 def _show_finding(finding, root: Path, language: str) -> None:
@@ -503,10 +504,10 @@ def new(
     given = dict(locals())  # the options, by name
     from click.exceptions import Abort
 
-    from citycat.cli.words import fail_in, language_of
+    from citycat.cli.words import fail_in
 
     root = catalogue_root(root, lang)
-    c = _loaded(root, language_of(root, lang))
+    c = _loaded(root, lang)
     language = message_language(lang, c.default_language)
     day = today or city_today()
     ask = _Asker(language, interactive=not no_input, today=day)

@@ -4,6 +4,7 @@ today's date in Hanoi, the language of messages, a usage failure, the findings p
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -23,14 +24,25 @@ class Edition(StrEnum):
     internal = "internal"
 
 
+DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
 def parse_today(value: str | None) -> dt.date | None:
-    """``--today``: a YYYY-MM-DD date, or a usage error."""
+    """A date option (``--today``, ``--date``...): 2026-12-31, or 31/12/2026 as Vietnamese
+    documents write it; else a usage error, said in the chosen language by ``citycat.cli.main``."""
+    from citycat.cli.words import Said
+
     if value is None:
         return None
+    text = value.strip()
     try:
-        return dt.date.fromisoformat(value)
+        match = DAY_MONTH_YEAR.match(text)
+        if match:
+            day, month, year = map(int, match.groups())
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date: use YYYY-MM-DD") from None
+        raise Said("common.bad_today", value=value) from None
 
 
 RootOption = Annotated[
@@ -80,7 +92,7 @@ def catalogue_root(root: Path, lang: Lang | None = None) -> Path:
 
     root = root.resolve()
     if not (root / DATASETS).is_file():
-        raise fail_in("common.not_a_catalogue", language_of(None, lang), root=root)
+        raise fail_in("common.not_a_catalogue", language_of(root, lang), root=root)
     return root
 
 

@@ -709,8 +709,12 @@ def read_source(where: str, accept: str, progress=None, timeout: float = 60.0) -
             f"{where} là một thư mục, không phải tệp", f"{where} is a folder, not a file"
         ) from None
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ImportError_(f"Không đọc được {where}: {reason}", f"Cannot read {where}: {reason}") from None
+        from citycat.cli.words import os_reason, say
+
+        raise ImportError_(
+            say("common.cannot_read", "vi", path=where, why=os_reason(exc, "vi")),
+            say("common.cannot_read", "en", path=where, why=os_reason(exc, "en")),
+        ) from None
 
 
 def _download(url: str, accept: str, progress, timeout: float) -> Source:

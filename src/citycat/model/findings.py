@@ -116,10 +116,14 @@ class Finding:
 
 def _fill(texts: Mapping[str, str], lang: str, params: Mapping[str, Any]) -> str:
     template = texts.get(lang) or texts["en"]
-    return template.format_map(_Params({k: _show(v) for k, v in params.items()}))
+    return template.format_map(_Params({k: _show(v, lang) for k, v in params.items()}))
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, lang: str) -> str:
+    """A parameter as a message shows it: a {"vi": …, "en": …} mapping (words that depend on the
+    language, such as a type's name) in ``lang``; a list joined by commas."""
+    if isinstance(value, Mapping) and "en" in value:
+        return str(value.get(lang) or value["en"])
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     return str(value)

@@ -24,6 +24,23 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 MARKER = ".citycat-build"  # in every output folder citycat wrote, and only there
+FILE_MODE = 0o644  # every file citycat writes: readable by all, whatever the umask or the old file
+FOLDER_MODE = 0o755
+
+
+def make_dirs(folder: Path | str) -> None:
+    """``folder`` and its missing parents, each made 0755 (not as the umask says)."""
+    missing = []
+    path = Path(folder)
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        path.chmod(FOLDER_MODE)
 
 
 class OutsideFolder(OSError):
@@ -50,18 +67,18 @@ def digest(data: bytes) -> bytes:
 def write_all_atomic(items: Iterable[tuple[Path, bytes]], make_folders: bool = True) -> None:
     """Write every file, each beside itself first, then rename them all into place in the given
     order (their folders made first, unless ``make_folders`` is false: then a missing folder is
-    an error). A file that exists keeps its permissions; a new one is readable by all (0644)."""
+    an error). Every file is readable by all (0644), folders 0755, whatever was there before."""
     temps: list[tuple[str, Path]] = []
     try:
         for path, data in items:
             path = Path(path)
             if make_folders:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                make_dirs(path.parent)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             temps.append((tmp, path))
             with os.fdopen(fd, "wb") as fh:
+                os.fchmod(fh.fileno(), FILE_MODE)  # mkstemp makes it 0600
                 fh.write(data)
-            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         for tmp, path in temps:
             os.replace(tmp, path)
     finally:
@@ -88,9 +105,10 @@ def fill(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
         path = inside(root, rel)
         parent = os.path.dirname(path)
         if parent not in made:
-            os.makedirs(parent, exist_ok=True)
+            make_dirs(parent)
             made.add(parent)
         with open(path, "wb") as fh:
+            os.fchmod(fh.fileno(), FILE_MODE)  # not as the umask says
             fh.write(data)
         count += 1
     return count
@@ -101,12 +119,13 @@ def replace_file(folder: Path, rel: str, data: bytes) -> None:
     half."""
     root = os.path.abspath(folder)
     path = inside(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    make_dirs(os.path.dirname(path))
     tmp = os.path.join(
         os.path.dirname(path), f".{os.path.basename(path)}.{os.getpid()}.{threading.get_ident()}.tmp"
     )
     try:
         with open(tmp, "wb") as fh:
+            os.fchmod(fh.fileno(), FILE_MODE)
             fh.write(data)
         os.replace(tmp, path)
     except BaseException:
@@ -157,12 +176,12 @@ def swap_in(make: Callable[[Path], int], out: Path) -> int:
     Any failure leaves ``out`` as it was.
     """
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(out.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         count = make(tmp)
         (tmp / MARKER).write_text("written by citycat build\n", "utf-8")
-        tmp.chmod(0o755)
+        tmp.chmod(FOLDER_MODE)
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))  # unique: the last
         old.rmdir()  # one may still be being deleted (a rebuild in ``citycat serve`` comes quickly)
         if out.exists():
