@@ -224,7 +224,7 @@ def test_changed_since_when_the_file_cannot_be_read_shows_why(repo):
         app, ["validate", "-C", str(repo), "--changed-since", "main", "--today", "2026-11-28"]
     )
     assert out.exit_code == 1
-    assert "yaml-syntax" in out.output
+    assert "yaml-unclosed-bracket" in out.output
 
 
 def test_diff_command_text_json_and_markdown(repo):

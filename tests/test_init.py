@@ -203,7 +203,7 @@ def test_a_folder_that_is_not_empty_is_refused_and_left_alone(tmp_path):
         ),
         (["-p", "04", "--id", "Cao Bằng"], "không dùng được làm mã danh mục", "cannot be the catalogue's id"),
         (
-            ["-p", "04", "--deadline", "31/12/2026"],
+            ["-p", "04", "--deadline", "31/13/2026"],
             "không phải ngày (--deadline)",
             "is not a date (--deadline)",
         ),

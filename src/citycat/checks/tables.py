@@ -9,13 +9,13 @@ the value was written and given a citycat code and words in both languages.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 
 from citycat.checks import patterns
 from citycat.checks.tablecheck import validate_rows
 from citycat.model.catalogue import Catalogue
+from citycat.model.dates import day_month_year
 from citycat.model.findings import Finding, Loc
 from citycat.model.suggest import Candidate, candidates, suggest
 from citycat.source.tables import RowSource, Table, build_tables
@@ -41,19 +41,14 @@ _FORMAT_EXAMPLES = {
     "email": {"vi": " (ví dụ vanphong@hanoi.gov.vn)", "en": " (e.g. vanphong@hanoi.gov.vn)"},
     "uri": {"vi": " (ví dụ https://…)", "en": " (e.g. https://…)"},
 }
-_DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 
 
 def _date_example(value) -> dict | None:
     """For a date written day/month/year (31/12/2026), the same date as it must be written."""
-    m = _DAY_MONTH_YEAR.match(str(value))
-    if not m:
+    found = day_month_year(value)
+    if found is None:
         return None
-    day, month, year = (int(g) for g in m.groups())
-    try:
-        iso = dt.date(year, month, day).isoformat()
-    except ValueError:
-        return None
+    iso = found.isoformat()
     return {"vi": f": {iso} (năm-tháng-ngày)", "en": f": {iso} (year-month-day)"}
 
 

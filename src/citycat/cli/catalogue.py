@@ -479,7 +479,7 @@ def check_links(
     try:
         loaded = load(root)
     except FatalYAML as fatal:
-        print_findings([fatal.finding], root, lang, "vi")
+        print_findings(list(fatal.findings), root, lang, "vi")
         raise typer.Exit(1) from None
     c = loaded.catalogue
     language = lang.value if lang else (c.default_language if c.default_language in links.WORDS else "vi")

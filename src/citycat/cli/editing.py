@@ -199,20 +199,22 @@ def fmt(
     """
     import difflib
 
+    from citycat.cli.words import echo, fail_in, language_of
     from citycat.editing.fmt import FormatError, format_text
     from citycat.source.yamlsafe import FatalYAML, load_file
 
     root = root.resolve()
-    language = message_language(lang)
-    vi = language == "vi"
+    language = language_of(root, lang)
     targets = [p if p.is_absolute() else root / p for p in (files or [Path(DATASETS)])]
     failed = stale = False
     for path in targets:
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
         try:
             text = path.read_bytes().decode("utf-8")
-        except OSError as exc:
-            raise fail(f"{name}: {exc.strerror or exc}") from None
+        except FileNotFoundError:
+            raise fail_in("fmt.missing", language, file=name) from None
+        except OSError:
+            raise fail_in("fmt.unreadable", language, file=name) from None
         except UnicodeDecodeError:
             text = None
         try:
@@ -220,25 +222,23 @@ def fmt(
                 load_file(path, name)  # raises with the place of the first byte that is not UTF-8
             done = format_text(text, name)
         except (FormatError, FatalYAML) as exc:
-            _show_finding(exc.finding, root, language)
+            for finding in exc.findings:  # every one: each line indented with a tab, say
+                _show_finding(finding, root, language)
             failed = True
             continue
         if not done.changed:
-            typer.echo(f"{name}: {'đã đúng định dạng' if vi else 'already formatted'}", err=True)
+            echo("fmt.already", language, file=name)
             continue
         if check:
             stale = True
-            typer.echo(
-                f"{name}: {'cần định dạng lại — chạy' if vi else 'needs formatting — run'} 'citycat fmt'",
-                err=True,
-            )
+            echo("fmt.needs", language, file=name)
             diff = difflib.unified_diff(
                 done.before.splitlines(keepends=True), done.after.splitlines(keepends=True), name, name
             )
             typer.echo("".join(list(diff)[:200]), nl=False)
             continue
         write_atomic(path, done.after.encode("utf-8"))
-        typer.echo(f"{name}: {'đã định dạng' if vi else 'formatted'}", err=True)
+        echo("fmt.formatted", language, file=name)
     if failed or stale:
         raise typer.Exit(1)
 
@@ -309,10 +309,10 @@ class _Asker:
 
     def date(self, name, given=None, default=None, required=True, past=False, after=None):
         """A date written day/month/year or year-month-day, kept as a date (written ISO)."""
-        from citycat.editing.new import parse_date
+        from citycat.model.dates import read_date
 
         def parse(raw):
-            value = parse_date(raw)
+            value = read_date(raw)
             if value is None:
                 return None, self.say("bad_date", value=str(raw).strip())
             if past and value > self.today:

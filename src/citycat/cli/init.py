@@ -63,7 +63,8 @@ def init(
     deadline: Annotated[
         str | None,
         typer.Option(
-            "--deadline", help="The date the list must be published by (YYYY-MM-DD); default 2026-12-31."
+            "--deadline",
+            help="The date the list must be published by (2026-12-31 or 31/12/2026); default 2026-12-31.",
         ),
     ] = None,
     citycat: Annotated[

@@ -4,7 +4,6 @@ today's date in Hanoi, the language of messages, a usage failure, the findings p
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -24,25 +23,18 @@ class Edition(StrEnum):
     internal = "internal"
 
 
-DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
 def parse_today(value: str | None) -> dt.date | None:
     """A date option (``--today``, ``--date``...): 2026-12-31, or 31/12/2026 as Vietnamese
     documents write it; else a usage error, said in the chosen language by ``citycat.cli.main``."""
     from citycat.cli.words import Said
+    from citycat.model.dates import read_date
 
     if value is None:
         return None
-    text = value.strip()
-    try:
-        match = DAY_MONTH_YEAR.match(text)
-        if match:
-            day, month, year = map(int, match.groups())
-            return dt.date(year, month, day)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise Said("common.bad_today", value=value) from None
+    found = read_date(value)
+    if found is None:
+        raise Said("common.bad_today", value=value)
+    return found
 
 
 RootOption = Annotated[

@@ -91,11 +91,13 @@ _EMITTER = yaml.emitter.Emitter(io.StringIO(), allow_unicode=True)
 
 
 class FormatError(Exception):
-    """The file cannot be formatted; ``finding`` says where and why, in citycat's words."""
+    """The file cannot be formatted; ``findings`` say where and why, in citycat's words
+    (``finding``: the first)."""
 
-    def __init__(self, finding: Finding):
+    def __init__(self, finding: Finding, *more: Finding):
         super().__init__(finding.code)
         self.finding = finding
+        self.findings: tuple[Finding, ...] = (finding, *more)
 
 
 @dataclass(frozen=True)
@@ -240,19 +242,23 @@ def _expected(value: Any, path: str = "") -> Any:
 
 
 def format_text(text: str, name: str = DATASETS) -> Formatted:
-    """Format one YAML file's text. Raises FormatError when it cannot be read safely."""
+    """Format one YAML file's text. Raises FormatError when it cannot be read safely.
+
+    A byte-order mark is dropped and Windows line ends (CRLF) become LF; neither moves a line."""
+    source = text
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     data = text.encode("utf-8")
     try:
         meaning = _meaning(data, name)
     except FatalYAML as fatal:
-        raise FormatError(fatal.finding) from None
+        raise FormatError(*fatal.findings) from None
     y = round_trip_yaml()
     try:
         doc = y.load(text)
-    except RuamelError as exc:
+    except RuamelError as exc:  # read above by citycat's loader, so hardly ever: say where, in our words
         mark = getattr(exc, "problem_mark", None)
         loc = Loc(name, mark.line + 1, mark.column + 1) if mark else Loc(name)
-        raise FormatError(Finding("yaml-syntax", loc, params={"problem": str(exc).split("\n")[0]})) from None
+        raise FormatError(Finding("yaml-syntax", loc, params={"start": loc.line or 1})) from None
     doc = _walk(doc)
     if isinstance(doc, CommentedMap) and isinstance(doc.get("datasets"), CommentedSeq):
         for entry in doc["datasets"]:
@@ -265,4 +271,4 @@ def format_text(text: str, name: str = DATASETS) -> Formatted:
         after = after.split("\n", 1)[1]
     if _meaning(after.encode("utf-8"), name) != _expected(meaning):
         raise AssertionError(f"formatting {name} would change what it means")  # a bug, never a user's
-    return Formatted(text, after)
+    return Formatted(source, after)

@@ -28,22 +28,6 @@ BLOCK_LISTS = ("themes",)
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
 
 
-_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-
-
-def parse_date(text: str) -> dt.date | None:
-    """A date as an officer writes it: day/month/year (``31/12/2026``, also with '.' or '-') or
-    ISO (``2026-12-31``); None for anything else."""
-    text = str(text).strip()
-    try:
-        match = _DMY.match(text)
-        if match:
-            return dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-        return dt.date.fromisoformat(text) if re.match(r"^\d{4}-\d{2}-\d{2}$", text) else None
-    except ValueError:
-        return None
-
-
 class NewError(Exception):
     """The entry cannot be added as asked (the words are in ``words[lang]``)."""
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from citycat import __version__
+from citycat.model.dates import read_date
 from citycat.model.vietnamese import fold, nfc, slugify
 
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")  # settings.id (schemas/catalogue/settings.json)
@@ -173,10 +174,9 @@ def options(
         raise InitError("init.bad_email", value=email)
     due = DEFAULT_DEADLINE
     if deadline is not None:
-        try:
-            due = dt.date.fromisoformat(deadline)
-        except ValueError:
-            raise InitError("init.bad_deadline", value=deadline) from None
+        due = read_date(deadline)  # 2026-12-31 or 31/12/2026
+        if due is None:
+            raise InitError("init.bad_deadline", value=deadline)
     if citycat is not None and (not citycat.strip() or any(ch in citycat for ch in "\"'\n\\")):
         raise InitError("init.bad_citycat", value=citycat)
     return Options(where, id, url, email, default_language, due, citycat or f"citycat=={__version__}")

@@ -96,7 +96,7 @@ def _validate_whole(root: Path, today: dt.date, workers: int = 1) -> Result:
     try:
         loaded = load(root)
     except FatalYAML as fatal:  # the catalogue's own package descriptor is unreadable
-        return Result((fatal.finding,), None, 0, "vi")
+        return Result(fatal.findings, None, 0, "vi")
     c = loaded.catalogue
     found = list(loaded.findings)
     if workers > 1 and len(c.datasets) >= CHECK_PARALLEL_MIN:

@@ -64,7 +64,7 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
                 else:
                     value, found = load_file(root / name, name)
             except FatalYAML as fatal:
-                findings.append(fatal.finding)
+                findings.extend(fatal.findings)
                 value = None
             else:
                 findings.extend(found)

@@ -3,8 +3,12 @@
 PyYAML's composer (the C one when it is available) builds a node tree; this module walks it
 into plain Python values and keeps the line and column of every value. It refuses what an
 untrusted file must not do: aliases (no "billion laughs"), tags beyond YAML's plain types,
-duplicate keys (PyYAML silently keeps the last one), tabs in indentation, a byte-order mark,
-bytes that are not UTF-8. Strings come back in Unicode NFC; text that was not NFC is reported.
+duplicate keys (PyYAML silently keeps the last one), tabs in indentation (every such line is
+reported, with the indentation to use), bytes that are not UTF-8. A byte-order mark is skipped
+with a warning. Strings come back in Unicode NFC; text that was not NFC is reported.
+
+When PyYAML cannot read the file, ``citycat.source.yamlwhy`` says why in citycat's own words (never
+PyYAML's), at the line to edit; that runs only once reading has failed.
 """
 
 from __future__ import annotations
@@ -45,11 +49,13 @@ class YList(list):
 
 
 class FatalYAML(Exception):
-    """The file cannot be read at all; ``finding`` says where and why."""
+    """The file cannot be read at all; ``findings`` say where and why (several when the same
+    mistake is on several lines, e.g. each line indented with a tab), ``finding`` is the first."""
 
-    def __init__(self, finding: Finding):
+    def __init__(self, finding: Finding, *more: Finding):
         super().__init__(finding.code)
         self.finding = finding
+        self.findings: tuple[Finding, ...] = (finding, *more)
 
 
 def load_file(path: Path, name: str) -> tuple[Any, list[Finding]]:
@@ -70,8 +76,17 @@ def load_file(path: Path, name: str) -> tuple[Any, list[Finding]]:
 
 def load_bytes(data: bytes, name: str, line_offset: int = 0) -> tuple[Any, list[Finding]]:
     """Load YAML text; ``line_offset`` is added to every line (for a part cut from a larger file)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise FatalYAML(Finding("yaml-bom", Loc(name, 1, 1)))
+    if data.startswith(b"\xef\xbb\xbf"):  # YAML allows it and Windows tools write it: skip it, say so
+        bom = Finding("yaml-bom", Loc(name, 1 + line_offset, 1))
+        try:
+            value, found = _load(data[3:], name, line_offset)
+        except FatalYAML as fatal:
+            raise FatalYAML(*fatal.findings, bom) from None
+        return value, [bom, *found]
+    return _load(data, name, line_offset)
+
+
+def _load(data: bytes, name: str, line_offset: int) -> tuple[Any, list[Finding]]:
     bad = data.find(b"\x00")  # valid UTF-8, but a sign of UTF-16, and never text
     try:
         text = data.decode("utf-8")
@@ -80,21 +95,30 @@ def load_bytes(data: bytes, name: str, line_offset: int = 0) -> tuple[Any, list[
     if bad >= 0:
         line = data.count(b"\n", 0, bad) + 1
         col = bad - (data.rfind(b"\n", 0, bad) + 1) + 1
-        raise FatalYAML(Finding("yaml-encoding", Loc(name, line, col), params={"byte": f"0x{data[bad]:02x}"}))
+        raise FatalYAML(
+            Finding(
+                "yaml-encoding", Loc(name, line + line_offset, col), params={"byte": f"0x{data[bad]:02x}"}
+            )
+        )
     if "\t" in text:
-        _refuse_tab_indent(text, name, line_offset)
+        from citycat.source.yamlwhy import tab_findings
+
+        tabs = tab_findings(text, name, line_offset, _reads_cleanly)
+        if tabs:
+            raise FatalYAML(*tabs)
     try:  # (the composer makes many small objects: callers reading a long list pause the cycle
         # collector around it, see citycat.pipeline.gcpause)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark and "quoted scalar" in (exc.context or ""):
-            mark = exc.context_mark  # an unclosed quote: where it opens, not where the next one is
-        loc = Loc(name, mark.line + 1 + line_offset, mark.column + 1) if mark else Loc(name)
-        problem = " ".join(filter(None, [exc.context, exc.problem]))
-        raise FatalYAML(Finding("yaml-syntax", loc, params={"problem": problem})) from None
-    except yaml.YAMLError as exc:
-        raise FatalYAML(Finding("yaml-syntax", Loc(name), params={"problem": str(exc)})) from None
+        from citycat.source.yamlwhy import explain
+
+        raise FatalYAML(explain(exc, text, name, line_offset)) from None
+    except yaml.reader.ReaderError as exc:
+        from citycat.source.yamlwhy import reader_error
+
+        raise FatalYAML(reader_error(exc, text, name, line_offset)) from None
+    except yaml.YAMLError:
+        raise FatalYAML(Finding("yaml-syntax", Loc(name), params={"start": 1 + line_offset})) from None
     if node is None:
         raise FatalYAML(Finding("yaml-empty", Loc(name, 1 + line_offset, 1)))
     walker = _Walker(name, line_offset)
@@ -106,13 +130,31 @@ def load_bytes(data: bytes, name: str, line_offset: int = 0) -> tuple[Any, list[
     return value, walker.findings
 
 
+def _reads_cleanly(text: str) -> bool:
+    """Whether the text reads without an error and without a duplicate key (tried with the
+    indentation advised for the lines indented with tabs)."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return False
+    if node is None:
+        return False
+    walker = _Walker("", 0)
+    walker.track = "&" in text
+    walker.value(node)
+    return not any(f.code == "yaml-duplicate-key" for f in walker.findings)
+
+
 def _aliases(text: str, name: str, line_offset: int = 0, most: int = 20) -> list[Finding]:
     """Where each ``*alias`` is written (the composer only remembers its anchor)."""
     out = []
     for token in yaml.scan(text, Loader=_Loader):
         if isinstance(token, yaml.AliasToken):
             out.append(
-                Finding("yaml-alias", Loc(name, token.start_mark.line + 1, token.start_mark.column + 1))
+                Finding(
+                    "yaml-alias",
+                    Loc(name, token.start_mark.line + 1 + line_offset, token.start_mark.column + 1),
+                )
             )
             if len(out) >= most:
                 break
@@ -121,17 +163,6 @@ def _aliases(text: str, name: str, line_offset: int = 0, most: int = 20) -> list
 
 def _tag(tag: str) -> str:
     return tag.replace(T, "!!", 1) if tag.startswith(T) else tag
-
-
-def _refuse_tab_indent(text: str, name: str, line_offset: int = 0) -> None:
-    for number, line in enumerate(text.split("\n"), 1):
-        stripped = line.lstrip(" \t")
-        indent = line[: len(line) - len(stripped)]
-        if "\t" in indent:
-            raise FatalYAML(Finding("yaml-tab", Loc(name, number + line_offset, indent.index("\t") + 1)))
-        if stripped.startswith("- ") and "\t" in stripped[:4]:
-            col = len(indent) + stripped.index("\t") + 1
-            raise FatalYAML(Finding("yaml-tab", Loc(name, number + line_offset, col)))
 
 
 class _Walker:
