@@ -4,7 +4,8 @@
 - ``tables``: the field rules of the Table Schemas, checked by Frictionless;
 - ``fields``: unknown and recommended fields, read from the same schemas;
 - ``rules``: what a Table Schema cannot say (access, licences, dates, URLs, ids, titles);
-- ``files``: the datasets' own Table Schemas and samples, checked by Frictionless.
+- ``files``: the datasets' own Table Schemas and samples, checked by Frictionless;
+- ``language``: Vietnamese texts typed without their marks.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ def run(catalogue: Catalogue, today: dt.date) -> list[Finding]:
 def each_entry(catalogue: Catalogue, today: dt.date) -> list[Finding]:
     """The checks of each entry, of the registers and of the files: all but those comparing
     entries with each other (``cross_entry``), so a list may be checked in parts."""
-    from citycat.checks import fields, files, rules, tables
+    from citycat.checks import fields, files, language, rules, tables
 
     found: list[Finding] = []
     found += fields.check(catalogue)
     found += tables.check(catalogue)
     found += rules.check(catalogue, today)
     found += files.check(catalogue)
+    found += language.check(catalogue)
     return one_cause(found)
 
 

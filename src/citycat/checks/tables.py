@@ -9,7 +9,6 @@ the value was written and given a citycat code and words in both languages.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from collections.abc import Iterator, Mapping
 
@@ -18,6 +17,7 @@ from citycat.checks.tablecheck import validate_rows
 from citycat.model.catalogue import Catalogue
 from citycat.model.dates import day_month_year
 from citycat.model.findings import Finding, Loc
+from citycat.model.suggest import Candidate, candidates, suggest
 from citycat.source.tables import RowSource, Table, build_tables
 
 _CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"$', re.S)
@@ -30,6 +30,7 @@ _TYPES = {
     "number": {"vi": "số", "en": "number"},
     "string": {"vi": "văn bản", "en": "text"},
 }
+EMPTY: Mapping = {}
 _EXAMPLES = {
     "date": {"vi": " (năm-tháng-ngày, ví dụ 2026-12-31)", "en": " (year-month-day, e.g. 2026-12-31)"},
     "boolean": {"vi": " (true hoặc false)", "en": " (true or false)"},
@@ -70,9 +71,10 @@ def check(catalogue: Catalogue) -> list[Finding]:
             tables[i] = _without_patterns(table)
     by_name = {t.name: t for t in tables}
     files = {r["name"]: r.get("citycat", {}) for r in catalogue.meta["resources"]}
+    registers = catalogue.register_lists
     for name, errors in validate_rows(tables).items():
         for error in errors:
-            out += _finding(error, by_name[name], by_name, files)
+            out += _finding(error, by_name[name], by_name, files, registers)
     return out
 
 
@@ -152,7 +154,7 @@ def _source_file(name: str, files: Mapping[str, dict]) -> str:
     return src.get("file", name)
 
 
-def _finding(e: dict, table: Table, by_name, files) -> Iterator[Finding]:
+def _finding(e: dict, table: Table, by_name, files, registers: Mapping = EMPTY) -> Iterator[Finding]:
     kind = e["type"]
     index = e.get("rowNumber", 0) - 2
     if not 0 <= index < len(table.sources):
@@ -227,9 +229,7 @@ def _finding(e: dict, table: Table, by_name, files) -> Iterator[Finding]:
             return
         name = names[0]
         value = (e.get("fieldCells") or [""])[0]
-        ref = by_name.get(ref_table)
-        ids = [str(r[0]) for r in ref.rows] if ref else []
-        close = difflib.get_close_matches(str(value), ids, n=3, cutoff=0.5)
+        close = suggest(str(value), _candidates(ref_table, by_name, registers))
         suggestion = (" (" + ", ".join(close) + "?)") if close else ""
         yield Finding(
             "reference-missing",
@@ -245,6 +245,15 @@ def _finding(e: dict, table: Table, by_name, files) -> Iterator[Finding]:
             },
         )
     # missing-cell / extra-cell / blank-row cannot happen: citycat writes every row itself
+
+
+def _candidates(name: str, by_name, registers: Mapping) -> list[Candidate]:
+    """What a reference to the table ``name`` may have meant: a register's records with their
+    names and abbreviations, else the table's ids."""
+    if name in registers:
+        return candidates(registers[name])
+    ref = by_name.get(name)
+    return [Candidate(str(r[0])) for r in ref.rows] if ref else []
 
 
 def _duplicate(table: Table, index: int, key: str, loc: Loc, dataset, base: dict) -> Finding:

@@ -400,6 +400,17 @@ def report(
     _write_out(body, out, language)
 
 
+def _unknown_datasets(key: str, language: str, typed: list[str], datasets) -> typer.Exit:
+    """``no dataset with the id …``, with the ids (or titles) it may have meant; exit 2."""
+    from citycat.cli.words import fail_in, say
+    from citycat.model.suggest import candidates, suggest
+
+    among = candidates(datasets)
+    close = list(dict.fromkeys(s for t in typed for s in suggest(t, among)))
+    guess = say("common.did_you_mean", language, ids=", ".join(close)) if close else ""
+    return fail_in(key, language, ids=", ".join(typed), suggestion=guess)
+
+
 @app.command()
 def score(
     dataset: Annotated[str, typer.Argument(help="The dataset's id.")],
@@ -419,8 +430,7 @@ def score(
     c, findings, language, t = _scored(root, today, lang)
     d = c.dataset(dataset)
     if d is None:
-        typer.echo(f"citycat: no dataset with id '{dataset}'", err=True)
-        raise typer.Exit(2)
+        raise _unknown_datasets("score.unknown_id", language, [dataset], c.datasets)
     own = [f for f in findings if f.dataset == d.id]
     s = scores.score(c, d, own, today or city_today())
     if json_out:
@@ -537,8 +547,7 @@ def check_links(
         echo("links.previous_ignored", language, why=p.text)
     unknown = sorted(set(dataset or ()) - {d.id for d in c.datasets})
     if unknown:
-        typer.echo(f"citycat: no dataset with id {', '.join(unknown)}", err=True)
-        raise typer.Exit(2)
+        raise _unknown_datasets("check-links.unknown_id", language, unknown, c.datasets)
     todo = links.select(found, previous, only_failed, dataset or ())
     words = links.WORDS[language]
     if dry_run:
