@@ -94,3 +94,14 @@ def test_word_and_digit_classes_keep_pythons_unicode_meaning():
     for pattern, value in [(r"^[\w .-]{2,100}$", "đất đai"), (r"^\w+$", "Hà_Nội"), (r"^\d+$", "١٢")]:
         assert bool(patterns.compile(pattern).match(value)) == bool(__import__("re").match(pattern, value))
     assert not patterns.compile(r"^\w+$").match("a b")
+
+
+def test_unicode_escapes_are_read_as_python_reads_them():
+    r"""``\u0000-\u001f`` in a JSON schema's pattern is Python's escape; RE2 writes it \x{0000}."""
+    import re
+
+    pattern = r'^[^\s\u0000-\u001f"<>]+$'
+    assert patterns.problem(pattern) is None
+    for value in ["dulieu.hanoi.gov.vn", 'a"b', "a\x01b", "a b"]:
+        assert bool(patterns.compile(pattern).match(value)) == bool(re.match(pattern, value)), value
+    assert patterns.problem(r"\q")["en"] == "it holds an invalid '\\' escape"

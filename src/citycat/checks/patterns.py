@@ -24,9 +24,19 @@ _OPTIONS.log_errors = False  # RE2 would print its own English to stderr
 
 # Why RE2 refuses a pattern, in our words, by the start of its own reason.
 _REASONS = (
+    *(
+        (
+            f"invalid escape sequence: \\{n}",
+            {
+                "vi": "tham chiếu ngược (\\1…) không được hỗ trợ",
+                "en": "back-references (\\1…) are not supported",
+            },
+        )
+        for n in range(1, 10)
+    ),
     (
-        "invalid escape sequence: \\",
-        {"vi": "tham chiếu ngược (\\1…) không được hỗ trợ", "en": "back-references (\\1…) are not supported"},
+        "invalid escape sequence",
+        {"vi": "có một dấu '\\' không hợp lệ", "en": "it holds an invalid '\\' escape"},
     ),
     (
         "invalid perl operator: (?",
@@ -85,6 +95,12 @@ def unicode_classes(pattern: str) -> str:
         ch = pattern[i]
         if ch == "\\" and i + 1 < len(pattern):
             nxt = pattern[i + 1]
+            width = {"u": 4, "U": 8}.get(nxt)
+            code = pattern[i + 2 : i + 2 + width] if width else ""
+            if width and len(code) == width and all(c in "0123456789abcdefABCDEF" for c in code):
+                out.append(f"\\x{{{code}}}")  # Python's \\uXXXX is RE2's \\x{XXXX}
+                i += 2 + width
+                continue
             out.append((_INSIDE if in_class else _OUTSIDE).get(nxt, ch + nxt))
             i += 2
             continue
