@@ -35,7 +35,7 @@ def main(args: list[str] | None = None) -> None:
         for line in usage.usage_error(exc, args, language):
             print(line, file=sys.stderr)
         sys.exit(2)
-    except usage.click.exceptions.Abort:
+    except usage.Abort:
         print(f"citycat: {say('usage.aborted', language)}", file=sys.stderr)
         sys.exit(1)
     except SystemExit:

@@ -17,6 +17,7 @@ from enum import Enum
 from pathlib import Path
 
 from typer import _click as click
+from typer import exceptions as typer_exceptions
 from typer import rich_utils
 from typer.core import TyperArgument
 
@@ -24,6 +25,7 @@ from citycat.cli.words import LANGUAGES, Said, has, language_of, say
 
 UsageError = click.exceptions.UsageError
 NoArgsIsHelpError = click.exceptions.NoArgsIsHelpError
+Abort = typer_exceptions.Abort  # typer 0.2x keeps it beside its own exceptions, not in _click
 
 # The kind of value each option takes, shown as its metavar (words "metavar.<kind>"); an option
 # not named here shows its choices (an enum) or the kind of its type.
