@@ -248,3 +248,11 @@ def test_fmt_reports_a_missing_file_in_words(tmp_path):
     assert out.exit_code == 2 and "There is no file nothing.yaml." in out.output
     vi = runner.invoke(app, ["fmt", "nothing.yaml", "-C", str(tmp_path)])
     assert "Không có tệp nothing.yaml." in vi.output
+
+
+def test_an_empty_list_is_already_formatted():
+    """``datasets: []`` (a new catalogue, ``citycat init``) is formatted as it is, not a crash."""
+    from citycat.editing.fmt import format_text
+
+    text = "datasets: []\n"
+    assert format_text(text).after == text

@@ -319,4 +319,4 @@ def test_the_limits_are_options(tmp_path):
 
 def test_a_missing_file_is_still_named(target, tmp_path):
     done = imported("datajson", str(Path(tmp_path) / "khong-co.json"), target, "--lang", "en")
-    refused(done, "Cannot read")
+    refused(done, "cannot read")

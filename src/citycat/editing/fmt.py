@@ -200,10 +200,10 @@ def _quote_numbers(value: Any, lines: list[str]) -> None:
     (0x1F, 0755, 0b101, 1_000, 190:20:30: ``yamlsafe.number_as_text``), so that the file shows
     what it means. ``lines``: the file's text, where the written form of each value is read."""
     if isinstance(value, CommentedMap):
-        places = {key: pos[2:4] for key, pos in value.lc.data.items() if len(pos) >= 4}
+        places = {key: pos[2:4] for key, pos in (value.lc.data or {}).items() if len(pos) >= 4}
         keys: Any = list(value)
     elif isinstance(value, CommentedSeq):
-        places, keys = dict(value.lc.data), range(len(value))
+        places, keys = dict(value.lc.data or {}), range(len(value))
     else:
         return
     for key in keys:
