@@ -194,11 +194,12 @@ def swap_in(make: Callable[[Path], int], out: Path) -> int:
         count = make(tmp)
         (tmp / MARKER).write_text("written by citycat build\n", "utf-8")
         tmp.chmod(FOLDER_MODE)
-        if out.is_dir() and not out.is_symlink() and exchange(tmp, out):
-            _remove_later(tmp)  # it holds the last site now
-            return count
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{pid}-", dir=out.parent))  # unique: the
         old.rmdir()  # last one may still be being deleted (a rebuild in ``citycat serve`` comes quickly)
+        if out.is_dir() and not out.is_symlink() and exchange(tmp, out):
+            os.replace(tmp, old)  # it holds the last site now: named as such, then deleted
+            _remove_later(old)
+            return count
         if out.exists():
             os.replace(out, old)
         try:
