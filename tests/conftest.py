@@ -2,7 +2,8 @@
 
 A case folder holds only what it changes: ``tests/cases/good/`` is a small valid catalogue, each
 ``tests/cases/bad/NAME/`` lays its files over it. The catalogue's own Table Schemas come from the
-project's ``schemas/catalogue/`` unless a case brings its own.
+project's ``schemas/catalogue/`` unless a case brings its own. A file ``NAME.delete`` deletes
+``NAME``; a file ``NAME.symlink`` makes ``NAME`` a symbolic link to the path it holds.
 
 ``tests/cases/starter/`` is the starter catalogue frozen as it was when the tests that count its
 entries were written (49 datasets, 17 agencies): every assertion about sizes reads it, never the
@@ -99,6 +100,11 @@ def assemble(target: Path, *layers: Path) -> Path:
             dest.parent.mkdir(parents=True, exist_ok=True)
             if rel.name.endswith(".delete"):
                 (target / rel.parent / rel.name.removesuffix(".delete")).unlink(missing_ok=True)
+                continue
+            if rel.name.endswith(".symlink"):  # NAME.symlink holds where the symlink NAME leads
+                link = target / rel.parent / rel.name.removesuffix(".symlink")
+                link.unlink(missing_ok=True)
+                link.symlink_to(path.read_text("utf-8").strip())
                 continue
             shutil.copyfile(path, dest)
     return target

@@ -15,6 +15,7 @@ from pathlib import Path
 from citycat.checks import patterns
 from citycat.model.catalogue import Catalogue, Dataset
 from citycat.model.findings import Finding, Loc
+from citycat.source import paths
 from citycat.source.paths import inside
 
 
@@ -34,12 +35,14 @@ def _dataset(root: Path, d: Dataset) -> Iterator[Finding]:
     rel = d.get("schema")
     if isinstance(rel, str) and rel:
         path = inside(root, rel)
-        if path is None:
+        if path is None and _written_inside(rel):  # the text stays inside, a symlink leads out
+            yield Finding("file-outside", d.at("schema"), d.id, {"file": rel})
+        elif path is None:
             yield Finding("path-outside", d.at("schema"), d.id, {"value": rel})
         elif not path.is_file():
             yield Finding("schema-missing", d.at("schema"), d.id, {"path": rel})
         else:
-            schema, problem, loc = _read_schema(path, rel)
+            schema, problem, loc = _read_schema(root, path, rel)
             if problem:
                 yield Finding("schema-invalid", loc, d.id, {"path": rel, "problem": problem})
     for x in d.distributions:
@@ -48,7 +51,12 @@ def _dataset(root: Path, d: Dataset) -> Iterator[Finding]:
             continue
         path = inside(root, sample)
         if path is None:
-            yield Finding("path-outside", x.at("sample"), d.id, {"value": sample})
+            code, params = (
+                ("file-outside", {"file": sample})
+                if _written_inside(sample)
+                else ("path-outside", {"value": sample})
+            )
+            yield Finding(code, x.at("sample"), d.id, params)
             continue
         if not path.is_file():
             yield Finding("sample-missing", x.at("sample"), d.id, {"path": sample})
@@ -169,17 +177,34 @@ def sample_problem(e: dict) -> dict[str, str]:
     return _words(f'Frictionless báo lỗi "{kind}"', f'Frictionless reports "{kind}"')
 
 
+def _written_inside(rel: str) -> bool:
+    """Whether the path's text stays inside the repository (then only a symlink can lead out)."""
+    import posixpath
+
+    if rel.startswith(("/", "\\")) or "\\" in rel or ":" in rel:
+        return False
+    normal = posixpath.normpath(rel)
+    return normal != ".." and not normal.startswith("../")
+
+
 def _words(vi: str, en: str) -> dict[str, str]:
     return {"vi": vi, "en": en}
 
 
-def _read_schema(path: Path, rel: str):
+def _read_schema(root: Path, path: Path, rel: str):
     """The Table Schema at ``path``, or the first problem with it ({"vi": …, "en": …}) and where it is."""
     import frictionless
 
     try:
-        text = path.read_text("utf-8")
+        text = paths.read(root, path).decode("utf-8")
         descriptor = json.loads(text)
+    except paths.TooLarge as exc:
+        size, cap = paths.megabytes(exc.size), paths.megabytes(exc.cap)
+        return (
+            None,
+            _words(f"tệp nặng {size}, quá giới hạn {cap}", f"the file is {size}, over the {cap} cap"),
+            Loc(rel, 1, 1),
+        )
     except UnicodeDecodeError:
         return None, _words("tệp không phải UTF-8", "the file is not UTF-8"), Loc(rel, 1, 1)
     except json.JSONDecodeError as exc:

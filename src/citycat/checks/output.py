@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from citycat.model.findings import ERROR, WARNING, Finding
+from citycat.source import paths
 from citycat.source.inputs import DATASETS
 
 # The words of the listing, in both languages. (Here, not in citycat/cli/words.yaml: the checks
@@ -131,7 +132,9 @@ def report(
 def _source_line(root: Path, file: str, line: int, cache: dict[str, list[str]]) -> str | None:
     if file not in cache:
         try:
-            cache[file] = (root / file).read_bytes().decode("utf-8", "replace").split("\n")
+            # under the rule of every input (citycat.source.paths): never a line of a file
+            # outside the repository, never a huge file read whole
+            cache[file] = paths.read(root, root / file).decode("utf-8", "replace").split("\n")
         except OSError:
             cache[file] = []
     lines = cache[file]

@@ -123,6 +123,12 @@ def _build(root: Path, out: Path, today, edition: Edition, lang, keep: bool = Fa
     except BuildError as exc:
         _report_build_error(exc, root, lang)
         return None
+    except OSError as exc:  # a full disk, a read-only one: the last site is kept (output.swap_in)
+        language = language_of(root, lang)
+        typer.echo(
+            f"citycat: {say('build.cannot_write', language, out=out, why=os_reason(exc, language))}", err=True
+        )
+        return None
     language = language_of(root, lang)
     seconds = f"{built.seconds:.1f}".replace(".", "," if language == "vi" else ".")
     echo("build.built", language, False, pages=built.pages, files=built.files, out=built.out, seconds=seconds)

@@ -201,6 +201,7 @@ def fmt(
 
     from citycat.cli.words import echo, fail_in, language_of
     from citycat.editing.fmt import FormatError, format_text
+    from citycat.source import paths
     from citycat.source.yamlsafe import FatalYAML, load_file
 
     root = root.resolve()
@@ -209,10 +210,13 @@ def fmt(
     failed = stale = False
     for path in targets:
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-        try:
-            text = path.read_bytes().decode("utf-8")
+        try:  # a file of the catalogue under the rule of every input (citycat.source.paths)
+            data = paths.read(root, path) if path.is_relative_to(root) else path.read_bytes()
+            text = data.decode("utf-8")
         except FileNotFoundError:
             raise fail_in("fmt.missing", language, file=name) from None
+        except paths.Refused as exc:
+            raise fail_in("common.refused_input", language, why=paths.words(exc)[language == "en"]) from None
         except OSError:
             raise fail_in("fmt.unreadable", language, file=name) from None
         except UnicodeDecodeError:

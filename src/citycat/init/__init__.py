@@ -423,7 +423,8 @@ def files(o: Options) -> dict[str, bytes]:
     out["catalogue/settings.yaml"] = settings_yaml(o).encode("utf-8")
     out["catalogue/agencies.yaml"] = agencies_yaml(o).encode("utf-8")
     out["README.md"] = readme(o).encode("utf-8")
-    out[".gitignore"] = b"public/\n.citycat-cache/\n"
+    # (and what a killed run leaves beside the files it replaces: citycat.pipeline.output)
+    out[".gitignore"] = b"public/\n.citycat-cache/\n.*.tmp\n.*.new-*/\n.*.old-*/\n"
     return dict(sorted(out.items()))
 
 

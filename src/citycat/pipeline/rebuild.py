@@ -48,7 +48,7 @@ from citycat.pipeline.build import BuildError, Built
 from citycat.pipeline.gcpause import paused
 from citycat.site import views
 from citycat.site.render import Renderer
-from citycat.source import inputs
+from citycat.source import inputs, paths
 from citycat.source.entries import (
     DATASETS,
     Cut,
@@ -211,7 +211,7 @@ class Session:
         self.feed_digests = dict(built.feed_digests)  # what the full build's feeds wrote
         self.entries = None
         try:
-            text = (self.root / DATASETS).read_bytes().decode("utf-8")
+            text = paths.read(self.root, self.root / DATASETS).decode("utf-8")
         except (OSError, UnicodeDecodeError):
             return
         parts = cut(text) if plain(text) else None
@@ -359,7 +359,7 @@ class Session:
         if input_stamps(self.root) != self.inputs:
             raise FullBuild("a register, schema, sample or the theme changed", "inputs")
         try:
-            text = (self.root / DATASETS).read_bytes().decode("utf-8")
+            text = paths.read(self.root, self.root / DATASETS).decode("utf-8")
         except (OSError, UnicodeDecodeError):
             raise FullBuild("datasets.yaml cannot be read as UTF-8", "not_utf8") from None
         # (only a changed entry can bring a key at the margin: the others had none last time)

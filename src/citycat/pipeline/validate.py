@@ -22,7 +22,7 @@ from citycat.model.findings import ERROR, Finding, Loc
 from citycat.pipeline import executor, stages
 from citycat.pipeline.gcpause import paused
 from citycat.pipeline.output import write_atomic
-from citycat.source import inputs
+from citycat.source import inputs, paths
 from citycat.source.entries import plain, split_entries
 from citycat.source.inputs import DATASETS
 
@@ -51,7 +51,7 @@ def content_key(root: Path, today: dt.date) -> str:
     h.update(resources.files("citycat.checks").joinpath("checks.yaml").read_bytes())
     for path in inputs.files(root, inputs.CATALOGUE):
         h.update(str(path.relative_to(root)).encode() + b"\0")
-        h.update(path.read_bytes())
+        h.update(inputs.fingerprint(root, path))
         h.update(b"\0")
     return h.hexdigest()
 
@@ -144,8 +144,8 @@ def _validate_in_parts(root: Path, today: dt.date, workers: int, min_bytes: int 
     if workers < 2 or not path.is_file() or path.stat().st_size < min_bytes:
         return None
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
+        text = paths.read(root, path).decode("utf-8")
+    except (OSError, UnicodeDecodeError):  # (then the whole load says why, once)
         return None
     parts = split_entries(text, workers) if plain(text) else None
     if parts is None:

@@ -18,8 +18,9 @@ from typing import Any
 
 from citycat.model.catalogue import EMPTY, Catalogue, Dataset, Distribution, Record
 from citycat.model.findings import Finding, Loc
+from citycat.source import paths
 from citycat.source.inputs import DATASETS
-from citycat.source.yamlsafe import FatalYAML, YList, YMap, load_bytes, load_file
+from citycat.source.yamlsafe import FatalYAML, YList, YMap, load_bytes, load_file, refusal
 
 PACKAGE = "schemas/catalogue/datapackage.json"
 # what a yaml-shape finding expects where a mapping belongs, in the words of each language
@@ -39,10 +40,10 @@ class Loaded:
 def read_descriptor(root: Path) -> dict[str, Any]:
     """The catalogue's own Data Package descriptor, with each Table Schema inlined."""
     base = root / PACKAGE
-    descriptor = json.loads(base.read_text("utf-8"))
+    descriptor = json.loads(paths.read(root, base))
     for resource in descriptor["resources"]:
         if isinstance(resource.get("schema"), str):
-            resource["schema"] = json.loads((base.parent / resource["schema"]).read_text("utf-8"))
+            resource["schema"] = json.loads(paths.read(root, base.parent / resource["schema"]))
     return descriptor
 
 
@@ -56,6 +57,8 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
     findings: list[Finding] = []
     try:
         descriptor = read_descriptor(root)
+    except paths.Refused as exc:
+        raise FatalYAML(refusal(exc, exc.rel)) from None
     except (OSError, ValueError) as exc:
         raise FatalYAML(
             Finding("file-missing", Loc(PACKAGE), params={"file": PACKAGE, "error": str(exc)})
@@ -70,7 +73,7 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
                 if part is not None and name == DATASETS:
                     value, found = load_bytes(part[0].encode("utf-8"), name, part[1])
                 else:
-                    value, found = load_file(root / name, name)
+                    value, found = load_file(root / name, name, root)
             except FatalYAML as fatal:
                 findings.extend(fatal.findings)
                 failed.add(name)
@@ -152,16 +155,19 @@ def _shared_fields(root: Path, findings: list[Finding]) -> dict[str, Any]:
     """The shared field definitions (a Table Schema of their own), by name; none when the file
     is absent, and a finding when it cannot be read as a Table Schema."""
     path = root / SHARED_FIELDS
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         return {}
     try:
-        descriptor = json.loads(path.read_text("utf-8"))
+        descriptor = json.loads(paths.read(root, path))
         fields = descriptor["fields"]
         return {
             f["name"]: MappingProxyType(f)
             for f in fields
             if isinstance(f, dict) and isinstance(f.get("name"), str)
         }
+    except paths.Refused as exc:
+        findings.append(refusal(exc, SHARED_FIELDS))
+        return {}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         findings.append(
             Finding("schema-invalid", Loc(SHARED_FIELDS), params={"path": SHARED_FIELDS, "problem": str(exc)})
@@ -174,7 +180,11 @@ def _link_status(root: Path, findings: list[Finding]):
     `citycat check-links`, not by people: what is wrong with it is a warning, never an error."""
     from citycat.source.linkstate import STATE, read_state
 
-    links, problems = read_state(root / STATE)
+    try:
+        links, problems = read_state(root / STATE, root)
+    except paths.Refused as exc:
+        findings.append(refusal(exc, STATE))
+        return MappingProxyType({})
     for p in problems:
         findings.append(Finding("link-status-invalid", Loc(STATE, p.line, p.col), params={"problem": p.text}))
     return links
@@ -212,7 +222,7 @@ def _dictionaries(root: Path, datasets) -> tuple[dict, dict]:
         path = inside(root, rel) if isinstance(rel, str) else None
         if path is not None and rel not in schemas and path.is_file():
             try:
-                descriptor = json.loads(path.read_text("utf-8"))
+                descriptor = json.loads(paths.read(root, path))
             except (OSError, ValueError):
                 descriptor = None
             if isinstance(descriptor, dict) and isinstance(descriptor.get("fields"), list):

@@ -66,20 +66,41 @@ class FatalYAML(Exception):
         self.findings: tuple[Finding, ...] = (finding, *more)
 
 
-def load_file(path: Path, name: str) -> tuple[Any, list[Finding]]:
+def load_file(path: Path, name: str, root: Path | None = None) -> tuple[Any, list[Finding]]:
     """Load one YAML file. ``name`` is how findings name it (a path relative to the root).
 
+    With ``root`` (the repository), the file is read under its rule (``citycat.source.paths``):
+    a symlink leading outside it is refused, and so is a file larger than its cap.
     Returns the value and the non-fatal findings; raises FatalYAML when nothing can be read.
     """
+    from citycat.source import paths
+
     try:
-        data = path.read_bytes()
+        data = paths.read(root, path) if root is not None else path.read_bytes()
     except FileNotFoundError:
         raise FatalYAML(Finding("file-missing", Loc(name), params={"file": name})) from None
+    except paths.Refused as exc:
+        raise FatalYAML(refusal(exc, name)) from None
     except OSError as exc:
         raise FatalYAML(
             Finding("file-unreadable", Loc(name), params={"file": name, "error": exc.strerror})
         ) from None
     return load_bytes(data, name)
+
+
+NOT_A_FILE = {"vi": "không phải một tệp thông thường", "en": "not a regular file"}
+
+
+def refusal(exc: Exception, name: str) -> Finding:
+    """The finding for a file of the repository ``citycat.source.paths`` refused to read."""
+    from citycat.source import paths
+
+    if isinstance(exc, paths.TooLarge):
+        params = {"file": name, "size": paths.megabytes(exc.size), "cap": paths.megabytes(exc.cap)}
+        return Finding("file-too-large", Loc(name), params=params)
+    if isinstance(exc, paths.Outside):
+        return Finding("file-outside", Loc(name), params={"file": name})
+    return Finding("file-unreadable", Loc(name), params={"file": name, "error": NOT_A_FILE})
 
 
 def load_bytes(data: bytes, name: str, line_offset: int = 0) -> tuple[Any, list[Finding]]:
