@@ -37,13 +37,15 @@ class Loaded:
 
 
 def read_descriptor(root: Path) -> dict[str, Any]:
-    """The catalogue's own Data Package descriptor, with each Table Schema inlined."""
-    base = root / PACKAGE
-    descriptor = json.loads(base.read_text("utf-8"))
-    for resource in descriptor["resources"]:
-        if isinstance(resource.get("schema"), str):
-            resource["schema"] = json.loads((base.parent / resource["schema"]).read_text("utf-8"))
-    return descriptor
+    """The catalogue's own Data Package descriptor, with each Table Schema inlined; ``FatalYAML``
+    (findings naming the file) when it or a schema is not one citycat can use
+    (``citycat.source.catalogue_schemas``): they come by pull request too."""
+    from citycat.source import catalogue_schemas
+
+    try:
+        return catalogue_schemas.read(root)
+    except catalogue_schemas.Invalid as invalid:
+        raise FatalYAML(*invalid.findings) from None
 
 
 def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
@@ -54,12 +56,7 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
     """
     root = Path(root)
     findings: list[Finding] = []
-    try:
-        descriptor = read_descriptor(root)
-    except (OSError, ValueError) as exc:
-        raise FatalYAML(
-            Finding("file-missing", Loc(PACKAGE), params={"file": PACKAGE, "error": str(exc)})
-        ) from None
+    descriptor = read_descriptor(root)
     files: dict[str, Any] = {}
     failed: set[str] = set()  # files
     unread: set[str] = set()  # tables
