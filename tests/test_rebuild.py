@@ -142,6 +142,9 @@ def test_a_register_change_makes_a_full_build(session, tmp_path):
     path.write_text(path.read_text("utf-8").replace("Sở Y tế", "Sở Y Tế", 1), "utf-8")
     built, report = session.rebuild()
     assert built is not None and report.full and "register" in report.reason
+    # what `serve` prints: the full build wrote the whole site, not "0 files written"
+    site = [p for p in session.out.rglob("*") if p.is_file() and p.name != MARKER]
+    assert report.written == built.files == len(site) > 300
     assert_same_as_full_build(session, tmp_path)
     edit(session, "trạm y tế và", "trạm y tế cùng")  # and the next edit is by entries again
     built, report = session.rebuild()

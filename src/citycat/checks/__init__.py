@@ -25,7 +25,7 @@ def run(catalogue: Catalogue, today: dt.date) -> list[Finding]:
 def each_entry(catalogue: Catalogue, today: dt.date) -> list[Finding]:
     """The checks of each entry, of the registers and of the files: all but those comparing
     entries with each other (``cross_entry``), so a list may be checked in parts."""
-    from citycat.checks import fields, files, language, rules, tables
+    from citycat.checks import fields, files, ids, language, rules, tables
 
     found: list[Finding] = []
     found += fields.check(catalogue)
@@ -33,7 +33,15 @@ def each_entry(catalogue: Catalogue, today: dt.date) -> list[Finding]:
     found += rules.check(catalogue, today)
     found += files.check(catalogue)
     found += language.check(catalogue)
+    found += _unless_said(ids.safe_ids(catalogue), found)
     return one_cause(found)
+
+
+def _unless_said(unsafe: Iterable[Finding], found: list[Finding]) -> list[Finding]:
+    """The unsafe ids that no other finding is about already (the schema's own id pattern, when
+    it is there): ``id-unsafe`` speaks where the editable schema has lost its rule."""
+    said = {f.loc for f in found if f.level == "error"}
+    return [f for f in unsafe if f.loc not in said]
 
 
 # A finding that a field is missing, and the field it is about (when it is not its "field" parameter).

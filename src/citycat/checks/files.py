@@ -7,7 +7,6 @@ that its schema accepts, row by row).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from citycat.model.catalogue import Catalogue, Dataset
 from citycat.model.findings import Finding, Loc
 from citycat.source import paths
 from citycat.source.paths import inside
+from citycat.source.schemaread import read_json, schema_problem, spec
 
 
 def check(catalogue: Catalogue) -> list[Finding]:
@@ -76,7 +76,7 @@ def _dataset(root: Path, d: Dataset) -> Iterator[Finding]:
         try:
             report = resource.validate(limit_errors=50)
         except (frictionless.FrictionlessException, ValueError) as exc:
-            problem = exc.words if isinstance(exc, patterns.PatternProblem) else _spec(str(exc))
+            problem = exc.words if isinstance(exc, patterns.PatternProblem) else spec(str(exc))
             yield Finding("schema-invalid", Loc(rel, 1, 1), d.id, {"path": rel, "problem": problem})
             continue
         for task in report.tasks:
@@ -95,24 +95,6 @@ def _dataset(root: Path, d: Dataset) -> Iterator[Finding]:
                         "problem": sample_problem(e),
                     },
                 )
-
-
-_JSON_WORDS = {  # the json module's reasons, in our words
-    "Expecting value": ("thiếu một giá trị", "a value is missing"),
-    "Expecting ',' delimiter": ("thiếu dấu ','", "a ',' is missing"),
-    "Expecting ':' delimiter": ("thiếu dấu ':'", "a ':' is missing"),
-    "Expecting property name enclosed in double quotes": (
-        "tên khóa phải nằm trong dấu ngoặc kép (hoặc thừa dấu ',' trước '}')",
-        "a key must be in double quotes (or a ',' before '}' is too many)",
-    ),
-    "Unterminated string starting at": (
-        "chuỗi chưa đóng dấu ngoặc kép",
-        "a string's closing quote is missing",
-    ),
-    "Extra data": ("có nội dung thừa sau đối tượng JSON", "there is more text after the JSON object"),
-    "Invalid control character at": ("có ký tự điều khiển trong chuỗi", "a string holds a control character"),
-    "Invalid \\escape": ("có dấu '\\' không hợp lệ trong chuỗi", "a string holds an invalid '\\' escape"),
-}
 
 
 _CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"$', re.S)
@@ -193,11 +175,8 @@ def _words(vi: str, en: str) -> dict[str, str]:
 
 def _read_schema(root: Path, path: Path, rel: str):
     """The Table Schema at ``path``, or the first problem with it ({"vi": …, "en": …}) and where it is."""
-    import frictionless
-
     try:
         text = paths.read(root, path).decode("utf-8")
-        descriptor = json.loads(text)
     except paths.TooLarge as exc:
         size, cap = paths.megabytes(exc.size), paths.megabytes(exc.cap)
         return (
@@ -207,46 +186,10 @@ def _read_schema(root: Path, path: Path, rel: str):
         )
     except UnicodeDecodeError:
         return None, _words("tệp không phải UTF-8", "the file is not UTF-8"), Loc(rel, 1, 1)
-    except json.JSONDecodeError as exc:
-        vi, en = _JSON_WORDS.get(exc.msg, ("JSON sai cú pháp", "the JSON is malformed"))
-        return None, _words(f"JSON: {vi}", f"JSON: {en}"), Loc(rel, exc.lineno, exc.colno)
-    except RecursionError:
-        return None, _words("JSON lồng nhau quá sâu", "the JSON is nested too deeply"), Loc(rel, 1, 1)
-    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("fields"), list):
-        return (
-            None,
-            _words(
-                'cần một đối tượng JSON có "fields": [...]', 'a JSON object with "fields": [...] is expected'
-            ),
-            Loc(rel, 1, 1),
-        )
-    # field by field first, so a problem is reported on the line of the field that has it
-    for field in descriptor["fields"]:
-        problem = _field_problem(field)
-        if problem:
-            name = field.get("name") if isinstance(field, dict) else None
-            return (
-                None,
-                _words(f"trường '{name}': {problem['vi']}", f"field '{name}': {problem['en']}"),
-                Loc(rel, *_place_of(text, name)),
-            )
-    try:
-        errors = list(frictionless.Schema.metadata_validate(descriptor))
-        if errors:
-            return None, _spec("; ".join(e.note or e.message for e in errors[:3])), Loc(rel, 1, 1)
-        return frictionless.Schema.from_descriptor(descriptor), None, Loc(rel)
-    except frictionless.FrictionlessException as exc:
-        return None, _spec(exc.error.note or exc.error.message), Loc(rel, 1, 1)
-    except (ValueError, TypeError, KeyError, RecursionError) as exc:
-        return None, _spec(type(exc).__name__), Loc(rel, 1, 1)
-
-
-def _spec(detail: str) -> dict[str, str]:
-    """Frictionless's own reason, quoted as a detail after our words."""
-    return _words(
-        f'không đúng đặc tả Table Schema (chi tiết từ Frictionless: "{detail}")',
-        f'it does not follow the Table Schema spec (Frictionless says: "{detail}")',
-    )
+    descriptor, problem, loc = read_json(text, rel)
+    if problem:
+        return None, problem, loc
+    return schema_problem(descriptor, text, rel, _field_problem)
 
 
 def _field_problem(field) -> dict[str, str] | None:
@@ -257,7 +200,7 @@ def _field_problem(field) -> dict[str, str] | None:
     try:
         errors = list(frictionless.Schema.metadata_validate({"fields": [field]}))
         if errors:
-            return _spec(errors[0].note or errors[0].message)
+            return spec(errors[0].note or errors[0].message)
         pattern = (field.get("constraints") or {}).get("pattern")
         if isinstance(pattern, str):
             words = patterns.problem(pattern)
@@ -266,14 +209,5 @@ def _field_problem(field) -> dict[str, str] | None:
                     f"mẫu (pattern) '{pattern}': {words['vi']}", f"pattern '{pattern}': {words['en']}"
                 )
     except frictionless.FrictionlessException as exc:
-        return _spec(exc.error.note or exc.error.message)
+        return spec(exc.error.note or exc.error.message)
     return None
-
-
-def _place_of(text: str, name) -> tuple[int, int]:
-    """Line and column of the field named ``name`` in a schema's JSON text."""
-    if isinstance(name, str):
-        match = re.search(r'"name"\s*:\s*' + re.escape(json.dumps(name, ensure_ascii=False)), text)
-        if match:
-            return text.count("\n", 0, match.start()) + 1, match.start() - text.rfind("\n", 0, match.start())
-    return 1, 1

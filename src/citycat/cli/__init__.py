@@ -42,6 +42,9 @@ def main(args: list[str] | None = None) -> None:
         raise
     except KeyboardInterrupt:
         sys.exit(130)
+    except MemoryError:  # an input too large for this machine: said, never "please report it"
+        print(f"citycat: {say('main.out_of_memory', language)}", file=sys.stderr)
+        sys.exit(2)
     except Exception as exc:  # a bug in citycat, never a user's mistake: say so, exit 2
         if os.environ.get("CITYCAT_DEBUG"):
             raise

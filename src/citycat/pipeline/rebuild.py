@@ -241,7 +241,9 @@ class Session:
             built = self.build()
         except BuildError as exc:
             return None, Report(True, time.perf_counter() - started, findings=exc.findings, **why)
-        return built, Report(True, time.perf_counter() - started, findings=built.findings, **why)
+        seconds = time.perf_counter() - started
+        # a full build writes the whole site (swapped in at once): every one of its files
+        return built, Report(True, seconds, written=built.files, findings=built.findings, **why)
 
     def rebuild_entries(self, started: float | None = None):
         """The stages of a build over the entries that changed; every other entry keeps its

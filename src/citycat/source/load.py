@@ -38,13 +38,15 @@ class Loaded:
 
 
 def read_descriptor(root: Path) -> dict[str, Any]:
-    """The catalogue's own Data Package descriptor, with each Table Schema inlined."""
-    base = root / PACKAGE
-    descriptor = json.loads(paths.read(root, base))
-    for resource in descriptor["resources"]:
-        if isinstance(resource.get("schema"), str):
-            resource["schema"] = json.loads(paths.read(root, base.parent / resource["schema"]))
-    return descriptor
+    """The catalogue's own Data Package descriptor, with each Table Schema inlined; ``FatalYAML``
+    (findings naming the file) when it or a schema is not one citycat can use
+    (``citycat.source.catalogue_schemas``): they come by pull request too."""
+    from citycat.source import catalogue_schemas
+
+    try:
+        return catalogue_schemas.read(root)
+    except catalogue_schemas.Invalid as invalid:
+        raise FatalYAML(*invalid.findings) from None
 
 
 def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
@@ -59,10 +61,6 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
         descriptor = read_descriptor(root)
     except paths.Refused as exc:
         raise FatalYAML(refusal(exc, exc.rel)) from None
-    except (OSError, ValueError) as exc:
-        raise FatalYAML(
-            Finding("file-missing", Loc(PACKAGE), params={"file": PACKAGE, "error": str(exc)})
-        ) from None
     files: dict[str, Any] = {}
     failed: set[str] = set()  # files
     unread: set[str] = set()  # tables
