@@ -256,3 +256,28 @@ def test_an_empty_list_is_already_formatted():
 
     text = "datasets: []\n"
     assert format_text(text).after == text
+
+
+def _pairs():
+    import random
+
+    rng = random.Random(7)
+    base = [f"  - id: muc-{i}\n    title: {{vi: Mục {i}}}\n" for i in range(600)]
+    before = "datasets:\n" + "".join(base)
+    yield before, before.replace("Mục 5}", "Mục năm}")  # one change near the start
+    yield before, before.replace("Mục 590}", "Mục 590 mới}")  # one change near the end
+    dense = [line.replace("title", "tieu_de") if rng.random() < 0.5 else line for line in base]
+    yield before, "datasets:\n" + "".join(dense)  # changes throughout
+    yield before, "datasets:\n" + "".join(base[:300] + ["  - id: moi\n"] * 50 + base[300:])  # an insertion
+
+
+def test_the_first_lines_of_the_diff_are_those_of_the_whole_diff():
+    """``fmt --check`` shows the first 200 lines of the diff without diffing the whole file:
+    they are the lines the whole diff starts with."""
+    import difflib
+
+    from citycat.editing.fmt import diff_start
+
+    for before, after in _pairs():
+        whole = difflib.unified_diff(before.splitlines(True), after.splitlines(True), "d", "d")
+        assert diff_start(before, after, "d") == list(whole)[:200]

@@ -197,10 +197,9 @@ def fmt(
     NFC text, the usual key order, two-space indentation, double quotes where quotes are needed,
     dates as YYYY-MM-DD. Running it twice changes nothing the second time.
     """
-    import difflib
 
     from citycat.cli.words import echo, fail_in, language_of
-    from citycat.editing.fmt import FormatError, format_text
+    from citycat.editing.fmt import FormatError, diff_start, format_text
     from citycat.source import paths
     from citycat.source.yamlsafe import FatalYAML, load_file
 
@@ -236,10 +235,7 @@ def fmt(
         if check:
             stale = True
             echo("fmt.needs", language, file=name)
-            diff = difflib.unified_diff(
-                done.before.splitlines(keepends=True), done.after.splitlines(keepends=True), name, name
-            )
-            typer.echo("".join(list(diff)[:200]), nl=False)
+            typer.echo("".join(diff_start(done.before, done.after, name)), nl=False)
             continue
         write_atomic(path, done.after.encode("utf-8"))
         echo("fmt.formatted", language, file=name)
