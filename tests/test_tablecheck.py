@@ -22,7 +22,14 @@ def both(root):
 
 @pytest.mark.parametrize("name", BAD)
 def test_same_errors_as_frictionless_package_on_bad_case(name, tmp_path):
-    fast, reference = both(assemble(tmp_path / name, CASES / "good", CASES / "bad" / name))
+    from citycat.source.yamlsafe import FatalYAML
+
+    root = assemble(tmp_path / name, CASES / "good", CASES / "bad" / name)
+    try:
+        fast, reference = both(root)
+    except FatalYAML as fatal:  # the catalogue's own package is unusable: no table is checked
+        assert [f.code for f in fatal.findings] == ["package-invalid"], name
+        return
     assert fast == reference
 
 
