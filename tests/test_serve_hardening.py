@@ -122,6 +122,28 @@ def test_the_default_report_of_a_failing_rebuild_is_one_line_in_the_catalogue_la
     assert "No space left on device" in lines[0] and "index.html" in lines[0]
 
 
+def test_a_rebuild_that_failed_half_way_is_followed_by_a_full_build(tmp_path):
+    # the session kept the state of a rebuild stopped half-way and built the next one on it
+    from citycat.pipeline.rebuild import Session
+
+    root = assemble(tmp_path / "c", CASES / "good")
+    session = Session(root, tmp_path / "public", TODAY, "public", parts=1)
+    session.build()
+    real = session.rebuild_entries
+
+    def full_disk(*args):
+        session.rebuild_entries = real
+        raise OSError(28, "No space left on device")
+
+    session.rebuild_entries = full_disk
+    path = root / "datasets.yaml"
+    path.write_text(path.read_text("utf-8").replace("Danh sách", "Danh mục", 1), "utf-8")
+    with pytest.raises(OSError):
+        session.rebuild()
+    built, report = session.rebuild()
+    assert built is not None and report.full
+
+
 # ---------------------------------------------------------------------------------------------
 # Malformed requests: an answer, never a traceback
 

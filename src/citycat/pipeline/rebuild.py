@@ -246,6 +246,9 @@ class Session:
             return built, report
         except FullBuild as why:
             reason = str(why)
+        except Exception:
+            self.entries = None  # stopped half-way (a full disk...): the next change builds in full
+            raise
         try:
             built = self.build()
         except BuildError as exc:

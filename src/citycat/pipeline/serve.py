@@ -46,7 +46,7 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
 MAX_BODY = 1 << 20  # bytes of a POST body to the API; a larger one is refused unread
 MAX_FIELDS = 200  # parameters in a query string or form
 BACKLOG = 1024  # connections the kernel queues before the server accepts them (capped by somaxconn)
-WORKERS = 16  # threads answering requests: connections beyond them wait (they never get a thread each)
+WORKERS = 64  # threads answering requests: connections beyond them wait (they never get a thread each)
 WAITING = 1024  # accepted connections waiting for a worker; one more is closed at once
 HEAD_TIMEOUT = 5.0  # seconds for a request's line and headers to arrive, once a worker reads them
 IDLE_TIMEOUT = 5.0  # seconds a kept-alive connection may wait for its next request
