@@ -205,16 +205,17 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         worker is wanted for another connection."""
         deadline = time.monotonic() + getattr(server, "idle_timeout", IDLE_TIMEOUT)
         busy = getattr(server, "busy", lambda: False)
+        poller = select.poll()  # not select.select: a descriptor may be past 1,024
+        poller.register(self.connection, select.POLLIN)
         while True:  # a request already on its way when another connection starts waiting gets 50 ms
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
             try:
-                readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
-            except (OSError, ValueError):
+                if poller.poll(min(left, 0.05) * 1000):
+                    return True
+            except OSError:
                 return False
-            if readable:
-                return True
             if busy():
                 return False
 
