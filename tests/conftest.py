@@ -2,7 +2,8 @@
 
 A case folder holds only what it changes: ``tests/cases/good/`` is a small valid catalogue, each
 ``tests/cases/bad/NAME/`` lays its files over it. The catalogue's own Table Schemas come from the
-project's ``schemas/catalogue/`` unless a case brings its own.
+project's ``schemas/catalogue/`` unless a case brings its own. A file ``NAME.delete`` deletes
+``NAME``; a file ``NAME.symlink`` makes ``NAME`` a symbolic link to the path it holds.
 
 ``tests/cases/starter/`` is the starter catalogue frozen as it was when the tests that count its
 entries were written (49 datasets, 17 agencies): every assertion about sizes reads it, never the
@@ -100,6 +101,11 @@ def assemble(target: Path, *layers: Path) -> Path:
             if rel.name.endswith(".delete"):
                 (target / rel.parent / rel.name.removesuffix(".delete")).unlink(missing_ok=True)
                 continue
+            if rel.name.endswith(".symlink"):  # NAME.symlink holds where the symlink NAME leads
+                link = target / rel.parent / rel.name.removesuffix(".symlink")
+                link.unlink(missing_ok=True)
+                link.symlink_to(path.read_text("utf-8").strip())
+                continue
             shutil.copyfile(path, dest)
     return target
 
@@ -156,9 +162,9 @@ def citycat_serve(root: Path, out: Path):
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         url = None
-        for line in proc.stdout:
-            if line.startswith("serving "):
-                url = line.split()[1].rstrip("/")
+        for line in proc.stdout:  # "serving http://…" or "đang phục vụ http://…": its language's words
+            if "http://127.0.0.1:" in line:
+                url = line[line.index("http://") :].split()[0].rstrip("/")
                 break
         assert url, proc.stderr.read()
         yield url

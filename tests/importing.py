@@ -45,7 +45,10 @@ def citycat(*args: str, check: bool = False) -> subprocess.CompletedProcess:
 
 
 def imported(kind: str, source: str, root: Path, *more: str) -> subprocess.CompletedProcess:
-    return citycat("import", kind, source, "--root", str(root), "--today", TODAY.isoformat(), *more)
+    """``citycat import KIND SOURCE``; a source on this machine's loopback (the tests' servers)
+    needs ``--allow-private``, as citycat asks only public addresses by default."""
+    local = ["--allow-private"] if source.startswith("http://127.0.0.1:") else []
+    return citycat("import", kind, source, "--root", str(root), "--today", TODAY.isoformat(), *local, *more)
 
 
 class FolderServer:

@@ -203,7 +203,8 @@ def test_changed_since_keeps_findings_of_changed_entries_only(repo):
             "2026-11-28",
         ],
     )
-    assert gh.output.startswith("::error file=datasets.yaml,line=14,")
+    summary, first = gh.output.splitlines()[:2]  # the summary line first, then the annotations
+    assert summary.startswith("1 lỗi") and first.startswith("::error file=datasets.yaml,line=14,")
 
 
 def test_changed_since_reports_a_changed_register_and_a_removed_entry(repo):
@@ -224,7 +225,7 @@ def test_changed_since_when_the_file_cannot_be_read_shows_why(repo):
         app, ["validate", "-C", str(repo), "--changed-since", "main", "--today", "2026-11-28"]
     )
     assert out.exit_code == 1
-    assert "yaml-syntax" in out.output
+    assert "yaml-unclosed-bracket" in out.output
 
 
 def test_diff_command_text_json_and_markdown(repo):

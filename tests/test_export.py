@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 import subprocess
 import sys
 import zipfile
@@ -13,6 +15,7 @@ import pytest
 import rdflib
 
 from citycat.feeds import export
+from citycat.model import policy
 from citycat.source.load import load
 from tests.conftest import TODAY, starter_root
 
@@ -56,7 +59,7 @@ def test_round_trip_through_our_own_turtle_and_data_json():
         public = d.public_distributions()
         assert len(distributions) == len(public) == len(j.get("distribution", []))
         for x, jx in zip(public, j.get("distribution", []), strict=True):
-            node = rdflib.URIRef(f"{s}#distribution-{x.position}")
+            node = rdflib.URIRef(f"{s}#{policy.distribution_fragment(d, x)}")
             assert node in distributions
             if x.get("download_url"):
                 assert str(graph.value(node, DCAT.downloadURL)) == x.get("download_url") == jx["downloadURL"]
@@ -89,18 +92,17 @@ def test_export_writes_each_format_atomically(fmt, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]  # no temporary file left
 
 
-def test_export_to_stdout_and_default_names(tmp_path):
+def test_export_without_out_goes_to_standard_output(tmp_path):
     result = citycat("export", "datajson", "-C", str(starter_root()), "--today", TODAY.isoformat(), "-o", "-")
     assert result.returncode == 0
     assert json.loads(result.stdout)["dataset"]
+    # without --out: standard output, and no file dropped in the current folder
     result = citycat(
         "export", "datapackage", "-C", str(starter_root()), "--today", TODAY.isoformat(), cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr.decode()
-    assert (
-        zipfile.ZipFile(io.BytesIO((tmp_path / "datapackage.zip").read_bytes())).namelist()[0]
-        == "datapackage.json"
-    )
+    assert zipfile.ZipFile(io.BytesIO(result.stdout)).namelist()[0] == "datapackage.json"
+    assert list(tmp_path.iterdir()) == []
     result = citycat(
         "export", "csv", "--lang", "en", "-C", str(starter_root()), "-o", "-", "--today", TODAY.isoformat()
     )
@@ -134,3 +136,18 @@ def test_internal_edition_export_has_everything():
     text = export.render(c, "ttl", "internal").decode("utf-8")
     assert all(f"dataset/{d.id}" in text for d in c.datasets)
     assert all(x.url in text for d in c.datasets for x in d.distributions if x.internal)
+
+
+def test_export_writes_files_readable_by_all_whatever_the_umask(tmp_path):
+    out = tmp_path / "catalog.ttl"
+    out.write_text("old")
+    out.chmod(0o600)
+    old = os.umask(0o077)
+    try:
+        result = citycat(
+            "export", "ttl", "-C", str(starter_root()), "--today", TODAY.isoformat(), "-o", str(out)
+        )
+    finally:
+        os.umask(old)
+    assert result.returncode == 0, result.stderr.decode()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644

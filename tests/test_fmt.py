@@ -161,8 +161,9 @@ def test_check_changes_nothing_and_shows_the_difference(tmp_path):
     [
         ("datasets:\n  - id: a\n    id: b\n", "yaml-duplicate-key", 3),
         ("x: &a [1]\ndatasets:\n  - id: *a\n", "yaml-alias", 3),
-        ("datasets:\n  - id: [a\n", "yaml-syntax", 3),
+        ("datasets:\n  - id: [a\n", "yaml-unclosed-bracket", 2),
         ("datasets:\n\t- id: a\n", "yaml-tab", 2),
+        ("datasets:\n  - id: a\n    access open\n    status: x\n", "yaml-missing-colon", 3),
     ],
 )
 def test_a_file_citycat_refuses_is_not_touched(tmp_path, text, code, line):
@@ -183,3 +184,75 @@ def test_not_utf8_is_reported_at_its_byte(tmp_path):
     path.write_bytes(b"datasets:\n  - id: a\n    title: {vi: Danh s" + b"\xe1ch}\n")
     out = runner.invoke(app, ["fmt", "-C", str(tmp_path)])
     assert out.exit_code == 1 and "datasets.yaml:3:" in out.output and "yaml-encoding" in out.output
+
+
+def test_a_byte_order_mark_and_windows_line_ends_are_removed(tmp_path):
+    root = assemble(tmp_path / "c", CASES / "good")
+    path = root / "datasets.yaml"
+    good = path.read_bytes()
+    path.write_bytes(b"\xef\xbb\xbf" + good.replace(b"\n", b"\r\n"))
+    check = runner.invoke(app, ["fmt", "--check", "-C", str(root)])
+    assert check.exit_code == 1 and "cần định dạng lại" in check.output
+    out = runner.invoke(app, ["fmt", "-C", str(root), "--lang", "en"])
+    assert out.exit_code == 0 and "datasets.yaml: formatted" in out.output
+    assert path.read_bytes() == good
+    assert validate(root, TODAY, use_cache=False).findings == ()
+
+
+def test_every_tab_line_is_reported_and_nothing_written(tmp_path):
+    text = "datasets:\n  - id: a\n\tstatus: x\n    access: open\n\tdue: 2026-12-31\n"
+    path = tmp_path / "datasets.yaml"
+    path.write_text(text, "utf-8")
+    out = runner.invoke(app, ["fmt", "-C", str(tmp_path)])
+    assert out.exit_code == 1
+    assert (
+        "datasets.yaml:3:1: lỗi[yaml-tab]" in out.output and "datasets.yaml:5:1: lỗi[yaml-tab]" in out.output
+    )
+    assert "4 dấu cách" in out.output
+    assert path.read_text("utf-8") == text
+    with pytest.raises(FormatError) as caught:
+        format_text(text)
+    assert [f.loc.line for f in caught.value.findings] == [3, 5]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "datasets:\n  - id: a\n    data_class other\n    status: x\n",
+        'datasets:\n  - id: a\n    title: "open\n',
+        "datasets:\n  - id: a\n    title: Note: x\n",
+        "datasets:\n  - id: a\n    access: open\n   status: x\n",
+        "datasets:\n  - id: a\n    access: open\n   - id: b\n",
+    ],
+)
+def test_fmt_says_what_is_wrong_in_the_chosen_language_only(tmp_path, text):
+    (tmp_path / "datasets.yaml").write_text(text, "utf-8")
+    vi = runner.invoke(app, ["fmt", "-C", str(tmp_path)]).output
+    en = runner.invoke(app, ["fmt", "-C", str(tmp_path), "--lang", "en"]).output
+    for phrase in (
+        "while ",
+        "expected",
+        "found",
+        "mapping values",
+        "could not find",
+        "scanning",
+        "Traceback",
+    ):
+        assert phrase not in vi and phrase not in en
+    assert "lỗi[yaml-" in vi and "cách sửa:" in vi and "error[yaml-" in en and "fix:" in en
+    assert "ư" not in en and "ố" not in en and "ệ" not in en
+
+
+def test_fmt_reports_a_missing_file_in_words(tmp_path):
+    out = runner.invoke(app, ["fmt", "nothing.yaml", "-C", str(tmp_path), "--lang", "en"])
+    assert out.exit_code == 2 and "There is no file nothing.yaml." in out.output
+    vi = runner.invoke(app, ["fmt", "nothing.yaml", "-C", str(tmp_path)])
+    assert "Không có tệp nothing.yaml." in vi.output
+
+
+def test_an_empty_list_is_already_formatted():
+    """``datasets: []`` (a new catalogue, ``citycat init``) is formatted as it is, not a crash."""
+    from citycat.editing.fmt import format_text
+
+    text = "datasets: []\n"
+    assert format_text(text).after == text

@@ -106,6 +106,6 @@ def test_a_missing_file_or_page_is_a_clear_error(site, tmp_path):
         done = imported("datajson", f"{host.url}/khong-co.json", target, "--lang", "en")
     assert done.returncode == 2 and "answered HTTP 404" in done.stderr
     done = imported("datajson", str(tmp_path / "khong-co.json"), target, "--lang", "en")
-    assert done.returncode == 2 and "Cannot read" in done.stderr
+    assert done.returncode == 2 and "cannot read" in done.stderr.lower()
     done = imported("datajson", "ftp://example.org/data.json", target, "--lang", "en")
     assert done.returncode == 2 and "Only a file or an http(s) URL" in done.stderr

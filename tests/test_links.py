@@ -13,6 +13,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import MappingProxyType
+from urllib.parse import quote, unquote
 
 import pytest
 
@@ -106,6 +107,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(302, b"", head, location=f"/many/{int(path.rsplit('/', 1)[1]) + 1}")
         if path == "/redirect-ftp":
             return self.send(302, b"", head, location="ftp://files.example.org/x.csv")
+        if path.startswith("/away?to="):  # a redirect to wherever the test says
+            return self.send(302, b"", head, location=unquote(path.split("=", 1)[1]))
         if path == "/redirect-nowhere":
             return self.send(301, b"", head)
         if path == "/missing":
@@ -228,10 +231,12 @@ WEBSITES = [
 ]
 
 
-def check_links(root: Path, *args: str) -> subprocess.CompletedProcess:
+def check_links(root: Path, *args: str, allow_private: bool = True) -> subprocess.CompletedProcess:
+    """The CLI; the test server is on loopback, which citycat asks only with --allow-private."""
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    more = ["--allow-private"] if allow_private else []
     return subprocess.run(
-        [sys.executable, "-m", "citycat", "check-links", "-C", str(root), *args],
+        [sys.executable, "-m", "citycat", "check-links", "-C", str(root), *more, *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -634,7 +639,18 @@ def test_a_progress_bar_on_a_terminal_only(server, tmp_path):
         for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
             env.pop(name, None)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "citycat", "check-links", "-C", str(root), "--delay", "0", *args],
+            [
+                sys.executable,
+                "-m",
+                "citycat",
+                "check-links",
+                "-C",
+                str(root),
+                "--delay",
+                "0",
+                "--allow-private",
+                *args,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=follower,
             env=env,
@@ -654,7 +670,8 @@ def test_refused_connections_and_tls_failures_have_their_codes(server):
     spare.close()  # nothing listens there any more
     tls_to_plain = server.base.replace("http://", "https://") + "/ok"  # a TLS hello to a plain HTTP server
     results = linkcheck.run(
-        [f"http://127.0.0.1:{closed}/x", tls_to_plain], linkcheck.Settings(timeout=1, retries=0, delay=0)
+        [f"http://127.0.0.1:{closed}/x", tls_to_plain],
+        linkcheck.Settings(timeout=1, retries=0, delay=0, allow_private=True),
     )
     assert results[f"http://127.0.0.1:{closed}/x"]["error"] == "connection-refused"
     assert results[tls_to_plain]["error"] == "tls"
@@ -676,3 +693,79 @@ def test_runs_where_an_event_loop_already_runs():
     with concurrent.futures.ThreadPoolExecutor(1) as pool:  # a thread of the test's own with a loop
         result = pool.submit(asyncio.run, inside()).result()
     assert result["ftp://example.org/a.csv"]["error"] == "unsupported-scheme"
+
+
+# --- issue 18: loopback and private addresses are not asked -----------------------------------
+
+
+def test_loopback_and_private_addresses_are_not_asked(server, tmp_path):
+    """The attack: a catalogue's URLs pointing at services only this machine (or its network)
+    reaches, their answers committed in the state file. Without --allow-private nothing is
+    requested; each entry says why it was not checked, and the run says it in the user's words."""
+    root = assemble(tmp_path / "c", CASES / "good")
+    point_at(
+        root, server.base, {NHA_THUOC: "/ok", HANH_NGHE: "/moved", INTERNAL: "/ok?i", GIA_DAT: "/ok?g"}, []
+    )
+    server.reset()
+    run = check_links(root, *OPTIONS, "--lang", "en", allow_private=False)
+    assert run.returncode == 0, run.stderr
+    assert not server.hits  # not one request reached the loopback server
+    state = json.loads((root / links.STATE).read_text("utf-8"))["links"]
+    assert state and all(u.startswith(server.base) for u in state)
+    assert all(
+        e["error"] == "private-address" and e["status"] is None and not e["ok"] for e in state.values()
+    )
+    assert (
+        f"{len(state)} links lead to non-public addresses" in run.stderr and "--allow-private" in run.stderr
+    )
+    vi = check_links(root, "--dry-run", allow_private=False)  # a dry run sends nothing anyway
+    assert vi.returncode == 0 and not server.hits
+    results = linkcheck.run(
+        [
+            "http://[::1]:9/x",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://10.1.2.3/",
+            "http://0.0.0.0:9/",
+        ],
+        linkcheck.Settings(timeout=0.5, retries=0, delay=0),
+    )
+    assert {r["error"] for r in results.values()} == {"private-address"}
+
+
+def test_a_redirect_into_the_private_network_is_not_followed(server, monkeypatch):
+    """A public page redirecting to a private address. No public server can run in a test, so
+    this is the one mock: 127.0.0.1 (the test server) counts as public, while 127.0.0.2, another
+    loopback address with a real server of its own, stays private."""
+    from citycat.source import net
+
+    inner_hits: list[str] = []
+
+    class Inner(BaseHTTPRequestHandler):
+        def do_HEAD(self) -> None:
+            inner_hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_HEAD
+
+        def log_message(self, *args) -> None:
+            pass
+
+    inner = ThreadingHTTPServer(("127.0.0.2", 0), Inner)
+    threading.Thread(target=inner.serve_forever, daemon=True).start()
+    try:
+        secret = f"http://127.0.0.2:{inner.server_address[1]}/admin"
+        url = f"{server.base}/away?to={quote(secret, safe='')}"
+        public = net.public
+        monkeypatch.setattr(net, "public", lambda a: a == "127.0.0.1" or public(a))
+        settings = linkcheck.Settings(timeout=2, retries=0, delay=0)
+        entry = linkcheck.run([url], settings)[url]
+        assert entry["error"] == "private-address" and entry["final_url"] == secret and not entry["ok"]
+        assert entry["redirects"] == [{"status": 302, "url": url}]
+        assert inner_hits == []
+        allowed = linkcheck.run([url], linkcheck.Settings(timeout=2, retries=0, delay=0, allow_private=True))
+        assert allowed[url]["ok"] and inner_hits  # the same redirect, allowed: the inner server answers
+    finally:
+        inner.shutdown()
+        inner.server_close()

@@ -52,13 +52,18 @@ def test_remove_prunes_the_folders_it_leaves_empty_and_no_further(tmp_path):
     assert tmp_path.exists()
 
 
-def test_write_atomic_keeps_the_mode_and_leaves_nothing_on_failure(tmp_path):
+def test_write_atomic_makes_files_0644_and_leaves_nothing_on_failure(tmp_path):
     path = tmp_path / "x" / "report.html"
-    output.write_atomic(path, b"one")
-    assert path.read_bytes() == b"one" and stat.S_IMODE(path.stat().st_mode) == 0o644
-    path.chmod(0o600)
-    output.write_atomic(path, b"two")
-    assert path.read_bytes() == b"two" and stat.S_IMODE(path.stat().st_mode) == 0o600
+    old = os.umask(0o077)  # neither the umask nor the old file's mode counts: always 0644 / 0755
+    try:
+        output.write_atomic(path, b"one")
+        assert path.read_bytes() == b"one" and stat.S_IMODE(path.stat().st_mode) == 0o644
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o755
+        path.chmod(0o600)
+        output.write_atomic(path, b"two")
+    finally:
+        os.umask(old)
+    assert path.read_bytes() == b"two" and stat.S_IMODE(path.stat().st_mode) == 0o644
     with pytest.raises(OSError):
         output.write_atomic(tmp_path / "missing" / "y.ttl", b"", make_folders=False)
     with pytest.raises(TypeError):  # a failure half-way: the old file stays, no temporary left

@@ -212,7 +212,7 @@ def test_citycat_serve_rebuilds_an_edit_by_entries(tmp_path):
 
     root = copy_catalogue(tmp_path / "catalogue")
     command = [sys.executable, "-m", "citycat", "serve", "--root", str(root), "--out", str(tmp_path / "site")]
-    command += ["--port", "0", "--today", TODAY.isoformat()]
+    command += ["--port", "0", "--today", TODAY.isoformat(), "--lang", "en"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     lines: queue.Queue[str] = queue.Queue()

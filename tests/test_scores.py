@@ -94,12 +94,14 @@ def test_a_complete_open_dataset(good):
     for key in ("correct.valid", "correct.sample-valid", "clean.sample-checked", "shared.access"):
         assert crit(s, key).lost == 0, key
     assert crit(s, "shared.consumers").lost == 0 and crit(s, "shared.legal-basis").lost == 0
-    # never link-checked: the links withhold all their points, and say so
+    # never link-checked: the links withhold half their points (not known broken), and say so
     links = crit(s, "live.links")
     d = c.dataset(PHARMACIES)
     urls = [x.url for x in d.distributions if x.url] + [u for u in [d.get("landing_page")] if u]
-    assert links.earned == 0 and links.params["total"] == len(urls) >= 1
-    assert "chưa kiểm tra" in links.message("vi") and "unchecked" in links.message("en")
+    assert links.earned == 20 and links.params["total"] == len(urls) >= 1
+    assert links.params["m"] == len(urls) and links.params["n"] == 0
+    assert "chưa kiểm tra" in links.message("vi") and "not checked yet" in links.message("en")
+    assert "lỗi" not in links.message("vi") and "broken" not in links.message("en")
     assert all(0 <= x.score <= 100 for x in s.standards)
     assert s.overall == round(sum(x.score for x in s.standards) / 6)
 
@@ -274,3 +276,76 @@ def test_one_dataset_scores_as_in_the_whole_catalogue(good):
     for d in c.datasets:
         own = [f for f in result.findings if f.dataset == d.id]
         assert scores.score(c, d, own, TODAY) == all_scores[d.id]
+
+
+# ---------------------------------------------------------------------------------------------
+# States that do not contradict each other
+
+
+def test_a_link_never_checked_is_its_own_state_costing_less_than_a_broken_one(good):
+    """No catalogue/link-status.json: every link "not checked yet", withholding half of its
+    share (docs/scores.md); a broken link withholds all of it; both said apart."""
+    c, unchecked = scored(good)
+    d = c.dataset(PHARMACIES)
+    urls = [x.url for x in d.distributions if x.url] + [u for u in [d.get("landing_page")] if u]
+    assert not (good / "catalogue" / "link-status.json").exists()
+    assert scores.link_states(c, urls) == (0, len(urls))
+    _, broken = scored(good, links={u: {"ok": False, "status": 404} for u in urls})
+    _, ok = scored(good, links={u: {"ok": True, "status": 200} for u in urls})
+    never, bad, good_links = (crit(x[PHARMACIES], "live.links") for x in (unchecked, broken, ok))
+    assert good_links.lost == 0 and never.lost == 20 and bad.lost == 40
+    assert bad.message("vi") == f"{len(urls)}/{len(urls)} đường dẫn lỗi"
+    assert bad.message("en") == f"{len(urls)} of {len(urls)} links broken"
+    assert (
+        never.message("en") == f"{len(urls)} of {len(urls)} links not checked yet (run citycat check-links)"
+    )
+    if len(urls) > 1:  # one broken, the others never checked: both counted, apart
+        _, mixed = scored(good, links={urls[0]: {"ok": False, "status": 500}})
+        both = crit(mixed[PHARMACIES], "live.links")
+        assert both.params["n"] == 1 and both.params["m"] == len(urls) - 1
+        assert "1/" in both.message("vi") and "chưa kiểm tra" in both.message("vi")
+        assert bad.lost > both.lost > never.lost
+
+
+def test_the_unchecked_cost_in_the_docs_is_the_one_applied():
+    cost = scores.rules()["standards"]["live"]["criteria"]["links"]["unchecked"]
+    weight = scores.rules()["standards"]["live"]["criteria"]["links"]["weight"]
+    docs = (ROOT / "docs" / "scores.md").read_text("utf-8")
+    assert f"withholds {round(cost * 100)} % of its share" in docs
+    assert f"at most {round(cost * weight)} of the {weight} points" in docs
+
+
+def test_an_overdue_dataset_is_never_fresh_and_loses_points_on_live(good):
+    """Due date passed, not published: "late", whatever the date of its last update; the whole
+    weight of live.fresh withheld. Published on time, the same entry is fresh."""
+    # the practitioners' list: proposed, due 2026-12-31; give it a recent update
+    edit(good, "    status: proposed\n    due: 2026-12-31", "    status: proposed\n    due: 2026-11-20")
+    c, before = scored(good, dt.date(2026, 11, 19))
+    d = c.dataset(PRACTITIONERS)
+    assert not d.is_overdue(dt.date(2026, 11, 19))
+    today = dt.date(2026, 12, 8)  # 18 days after its due date
+    c, after = scored(good, today)
+    assert c.dataset(PRACTITIONERS).is_overdue(today)
+    s = after[PRACTITIONERS]
+    assert s.freshness == "late" and s.freshness != "fresh"
+    fresh = crit(s, "live.fresh")
+    assert fresh.earned == 0 and fresh.lost == 60
+    assert "Quá hạn công bố" in fresh.message("vi") and "not published" in fresh.message("en")
+    assert scores.freshness_label(s.freshness, "vi") == "Quá hạn công bố"
+    assert s.standard("live").score <= 40
+    summary = scores.summary(c, after, today)
+    assert summary["overdue"] >= 1 and PRACTITIONERS in summary["overdue_ids"]
+
+
+def test_the_overdue_starter_entry_scores_what_docs_say(tmp_path):
+    """bai-do-xe-cong-cong, 18 days past its due date (2026-11-20) and still proposed: once
+    scored 93/100 and "Fresh"."""
+    from tests.conftest import copy_starter
+
+    root = copy_starter(tmp_path / "starter")
+    today = dt.date(2026, 12, 8)
+    _, all_scores = scored(root, today)
+    s = all_scores["bai-do-xe-cong-cong"]
+    assert s.freshness == "late" and scores.freshness_label(s.freshness, "en") != "Fresh"
+    assert crit(s, "live.fresh").lost == 60 and crit(s, "live.links").lost == 20
+    assert s.standard("live").score == 20 and s.overall < 93

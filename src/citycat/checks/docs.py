@@ -44,6 +44,7 @@ def examples(cases: Path = CASES) -> dict[str, tuple[str, str, str, str]]:
             if line <= len(lines):
                 text = lines[line - 1].rstrip(b"\r").decode("utf-8", "replace")  # a bad byte shows as �
                 text = text.replace("\ufeff", "\\ufeff").replace("\t", "\\t")
+                text = "".join(f"\\u{ord(c):04x}" if c < " " or "\x7f" <= c < "\xa0" else c for c in text)
         out[spec["code"]] = (case, f"{file}:{line}" if line else file, text, spec.get("why", ""))
     return out
 

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from citycat.checks import text
 from citycat.model import policy
 from citycat.model.catalogue import Catalogue, Dataset, Record
 from citycat.model.findings import Finding
@@ -33,6 +34,7 @@ def check(catalogue: Catalogue, today: dt.date) -> list[Finding]:
         out += _internal(d)
     for record in _all_records(catalogue):
         out += _urls(record)
+        out += text.check(record)  # control and invisible characters in any text value
     return out
 
 

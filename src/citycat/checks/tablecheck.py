@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from citycat.checks import patterns
 from citycat.source.tables import Table, package_descriptor
 
 Errors = dict[str, list[dict[str, Any]]]
@@ -25,6 +26,7 @@ Errors = dict[str, list[dict[str, Any]]]
 def validate_package(tables: list[Table]) -> Errors:
     import frictionless
 
+    patterns.install()
     report = frictionless.Package(package_descriptor(tables)).validate(limit_errors=1_000_000)
     out: Errors = {t.name: [] for t in tables}
     for task in report.tasks:
@@ -39,6 +41,7 @@ def _to_str(cell: Any) -> str:
 def validate_rows(tables: list[Table]) -> Errors:
     import frictionless
 
+    patterns.install()  # patterns from pull requests run in linear time
     by_name = {t.name: t for t in tables}
     schemas = {t.name: frictionless.Schema.from_descriptor(dict(t.schema)) for t in tables}
     cast: dict[str, list[list[Any]]] = {}

@@ -9,14 +9,15 @@ the value was written and given a citycat code and words in both languages.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import difflib
 import re
 from collections.abc import Iterator, Mapping
 
+from citycat.checks import patterns
 from citycat.checks.tablecheck import validate_rows
 from citycat.model.catalogue import Catalogue
+from citycat.model.dates import day_month_year
 from citycat.model.findings import Finding, Loc
+from citycat.model.suggest import Candidate, candidates, suggest
 from citycat.source.tables import RowSource, Table, build_tables
 
 _CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"$', re.S)
@@ -29,6 +30,7 @@ _TYPES = {
     "number": {"vi": "số", "en": "number"},
     "string": {"vi": "văn bản", "en": "text"},
 }
+EMPTY: Mapping = {}
 _EXAMPLES = {
     "date": {"vi": " (năm-tháng-ngày, ví dụ 2026-12-31)", "en": " (year-month-day, e.g. 2026-12-31)"},
     "boolean": {"vi": " (true hoặc false)", "en": " (true or false)"},
@@ -39,19 +41,14 @@ _FORMAT_EXAMPLES = {
     "email": {"vi": " (ví dụ vanphong@hanoi.gov.vn)", "en": " (e.g. vanphong@hanoi.gov.vn)"},
     "uri": {"vi": " (ví dụ https://…)", "en": " (e.g. https://…)"},
 }
-_DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 
 
 def _date_example(value) -> dict | None:
     """For a date written day/month/year (31/12/2026), the same date as it must be written."""
-    m = _DAY_MONTH_YEAR.match(str(value))
-    if not m:
+    found = day_month_year(value)
+    if found is None:
         return None
-    day, month, year = (int(g) for g in m.groups())
-    try:
-        iso = dt.date(year, month, day).isoformat()
-    except ValueError:
-        return None
+    iso = found.isoformat()
     return {"vi": f": {iso} (năm-tháng-ngày)", "en": f": {iso} (year-month-day)"}
 
 
@@ -66,13 +63,42 @@ def check(catalogue: Catalogue) -> list[Finding]:
     entries with each other, and ``unique_datasets`` checks them over the whole list (which may
     be checked in parts)."""
     tables = [_without_unique(t) if t.name == "datasets" else t for t in build_tables(catalogue)]
+    out: list[Finding] = []
+    for i, table in enumerate(tables):
+        found = list(_bad_patterns(table))
+        if found:
+            out += found
+            tables[i] = _without_patterns(table)
     by_name = {t.name: t for t in tables}
     files = {r["name"]: r.get("citycat", {}) for r in catalogue.meta["resources"]}
-    out: list[Finding] = []
+    registers = catalogue.register_lists
     for name, errors in validate_rows(tables).items():
         for error in errors:
-            out += _finding(error, by_name[name], by_name, files)
+            out += _finding(error, by_name[name], by_name, files, registers)
     return out
+
+
+def _bad_patterns(table: Table) -> Iterator[Finding]:
+    """A pattern of the catalogue's own schemas that cannot run in linear time (or at all): one
+    finding on its schema file (``schemas/catalogue/<table>.json``), and the pattern is not used."""
+    for f in table.schema["fields"]:
+        pattern = f.get("constraints", {}).get("pattern")
+        words = patterns.problem(pattern) if isinstance(pattern, str) else None
+        if words:
+            path = f"schemas/catalogue/{table.name}.json"
+            problem = {
+                "vi": f"trường '{f['name']}': mẫu (pattern) '{pattern}': {words['vi']}",
+                "en": f"field '{f['name']}': pattern '{pattern}': {words['en']}",
+            }
+            yield Finding("schema-invalid", Loc(path), None, {"path": path, "problem": problem})
+
+
+def _without_patterns(table: Table) -> Table:
+    fields = []
+    for f in table.schema["fields"]:
+        constraints = {k: v for k, v in f.get("constraints", {}).items() if k != "pattern"}
+        fields.append({**f, "constraints": constraints})
+    return dataclasses.replace(table, schema={**table.schema, "fields": fields})
 
 
 def _without_unique(table: Table) -> Table:
@@ -128,7 +154,7 @@ def _source_file(name: str, files: Mapping[str, dict]) -> str:
     return src.get("file", name)
 
 
-def _finding(e: dict, table: Table, by_name, files) -> Iterator[Finding]:
+def _finding(e: dict, table: Table, by_name, files, registers: Mapping = EMPTY) -> Iterator[Finding]:
     kind = e["type"]
     index = e.get("rowNumber", 0) - 2
     if not 0 <= index < len(table.sources):
@@ -191,6 +217,8 @@ def _finding(e: dict, table: Table, by_name, files) -> Iterator[Finding]:
         key = table.schema.get("primaryKey", ["id"])[0]
         if table.name == "datasets" and kind == "primary-key":
             return  # datasets.id is also "unique": reported once, as a constraint
+        if record.get(key) in (None, ""):
+            return  # no id at all is not a duplicate: field-required says it is missing
         yield _duplicate(
             table, index, key, source.at(key), dataset, {**base, "field": key, "value": record.get(key)}
         )
@@ -201,9 +229,7 @@ def _finding(e: dict, table: Table, by_name, files) -> Iterator[Finding]:
             return
         name = names[0]
         value = (e.get("fieldCells") or [""])[0]
-        ref = by_name.get(ref_table)
-        ids = [str(r[0]) for r in ref.rows] if ref else []
-        close = difflib.get_close_matches(str(value), ids, n=3, cutoff=0.5)
+        close = suggest(str(value), _candidates(ref_table, by_name, registers))
         suggestion = (" (" + ", ".join(close) + "?)") if close else ""
         yield Finding(
             "reference-missing",
@@ -219,6 +245,15 @@ def _finding(e: dict, table: Table, by_name, files) -> Iterator[Finding]:
             },
         )
     # missing-cell / extra-cell / blank-row cannot happen: citycat writes every row itself
+
+
+def _candidates(name: str, by_name, registers: Mapping) -> list[Candidate]:
+    """What a reference to the table ``name`` may have meant: a register's records with their
+    names and abbreviations, else the table's ids."""
+    if name in registers:
+        return candidates(registers[name])
+    ref = by_name.get(name)
+    return [Candidate(str(r[0])) for r in ref.rows] if ref else []
 
 
 def _duplicate(table: Table, index: int, key: str, loc: Loc, dataset, base: dict) -> Finding:

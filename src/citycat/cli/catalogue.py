@@ -13,12 +13,14 @@ import typer
 from citycat import feeds
 from citycat.cli.app import app, reads_the_whole_list
 from citycat.cli.options import (
+    AllowPrivateOption,
     Edition,
     EditionOption,
     Lang,
     LangOption,
     NoCacheOption,
     OutOption,
+    QuietOption,
     RootOption,
     StrictOption,
     TodayOption,
@@ -27,6 +29,7 @@ from citycat.cli.options import (
     message_language,
     print_findings,
 )
+from citycat.cli.words import echo, fail_in, language_of, os_reason, say
 from citycat.source.inputs import DATASETS
 
 
@@ -45,6 +48,7 @@ def validate(
         Format, typer.Option("--format", "-f", help="text, json, or github (annotations).")
     ] = Format.text,
     strict: StrictOption = False,
+    quiet: QuietOption = False,
     no_cache: NoCacheOption = False,
     changed_since: Annotated[
         str | None,
@@ -58,15 +62,16 @@ def validate(
 ) -> None:
     """Check the catalogue: every mistake with its file, line, what is wrong and how to fix it.
 
+    A one-line summary first, then the errors, then the warnings (--quiet leaves them out).
     Exit 0 when there are no errors, 1 when there are, 2 for a usage or internal failure.
     """
     from citycat.checks import output
+    from citycat.cli.words import fail_in, language_of
     from citycat.pipeline.validate import validate as run
 
     root = root.resolve()
     if not (root / DATASETS).exists() and not (root / "schemas/catalogue/datapackage.json").exists():
-        typer.echo(f"citycat: {root} is not a catalogue repository (no datasets.yaml)", err=True)
-        raise typer.Exit(2)
+        raise fail_in("common.not_a_catalogue", language_of(None, lang), root=root)
     result = run(root, today or city_today(), use_cache=not no_cache)
     if changed_since is not None:
         from citycat.cli.editing import since
@@ -76,20 +81,35 @@ def validate(
     if format is Format.json:
         typer.echo(output.as_json(result.findings, language, strict, result.datasets))
     elif format is Format.github:
-        for line in output.github(result.findings, language, strict, result.datasets):
+        for line in output.github(result.findings, language, strict, result.datasets, quiet, result.listed):
             typer.echo(line)
     else:
-        for line in output.text(result.findings, root, language, strict, result.datasets):
+        for line in output.report(
+            result.findings, root, language, strict, result.datasets, quiet, result.listed
+        ):
             typer.echo(line)
     raise typer.Exit(0 if result.ok(strict) else 1)
 
 
 def _report_build_error(exc, root: Path, lang) -> None:
+    """A refused build: its errors (not the warnings, which refuse nothing), then one line saying
+    so, in --lang or the catalogue's language."""
+    from citycat.checks import output
+    from citycat.cli.words import language_of, say
+
     if exc.reason:
         typer.echo(f"citycat: {exc.reason}", err=True)
-    else:
-        print_findings(exc.findings, root, lang, "vi")
-        typer.echo("citycat: build refused: the catalogue has errors (the last good site is kept)", err=True)
+        return
+    language = language_of(root, lang)
+    for line in output.lines(exc.findings, root, language, False, quiet=True):
+        typer.echo(line, err=True)
+    errors = output.count("error", output.counts(exc.findings, False)[0], language)
+    typer.echo(f"citycat: {say('build.refused', language, errors=errors)}", err=True)
+
+
+def _seconds(seconds: float, language: str) -> str:
+    text = f"{seconds:.1f}"
+    return text.replace(".", ",") if language == "vi" else text
 
 
 def _build(root: Path, out: Path, today, edition: Edition, lang, keep: bool = False):
@@ -103,7 +123,15 @@ def _build(root: Path, out: Path, today, edition: Edition, lang, keep: bool = Fa
     except BuildError as exc:
         _report_build_error(exc, root, lang)
         return None
-    typer.echo(f"built {built.pages} pages, {built.files} files into {built.out} in {built.seconds:.1f} s")
+    except OSError as exc:  # a full disk, a read-only one: the last site is kept (output.swap_in)
+        language = language_of(root, lang)
+        typer.echo(
+            f"citycat: {say('build.cannot_write', language, out=out, why=os_reason(exc, language))}", err=True
+        )
+        return None
+    language = language_of(root, lang)
+    seconds = f"{built.seconds:.1f}".replace(".", "," if language == "vi" else ".")
+    echo("build.built", language, False, pages=built.pages, files=built.files, out=built.out, seconds=seconds)
     return built
 
 
@@ -143,14 +171,18 @@ def serve(
 
     An edit to a few entries of datasets.yaml is rebuilt by entries (``citycat.pipeline.rebuild``); any
     other change by a full build."""
+    import errno
     import threading
 
+    from citycat.checks import output
+    from citycat.cli.words import fail_in, language_of, say
     from citycat.pipeline.build import BuildError
     from citycat.pipeline.rebuild import Session
-    from citycat.pipeline.serve import Live, make_server, snapshot
+    from citycat.pipeline.serve import Live, Refusals, make_server, snapshot
     from citycat.pipeline.serve import watch as watch_inputs
 
     root = root.resolve()
+    language = language_of(root, lang)
     out = out if out.is_absolute() else root / out
     session = Session(root, out, today or city_today(), edition.value)
     seen = snapshot(root)  # before the build: an edit made while it runs is rebuilt after it
@@ -159,29 +191,56 @@ def serve(
     except BuildError as exc:
         _report_build_error(exc, root, lang)
         raise typer.Exit(1) from None
-    typer.echo(f"built {built.pages} pages, {built.files} files into {built.out} in {built.seconds:.1f} s")
+
+    def said_built(built) -> str:
+        seconds = _seconds(built.seconds, language)
+        return say(
+            "serve.built", language, pages=built.pages, files=built.files, out=built.out, seconds=seconds
+        )
+
+    typer.echo(said_built(built))
     live = Live(built.catalogue, session.today, edition.value)  # the CKAN API under /api
     try:
         server = make_server(out, port, live=live, session=session)
     except OSError as exc:
-        typer.echo(f"citycat: cannot listen on 127.0.0.1:{port}: {exc.strerror}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(f"serving http://127.0.0.1:{server.server_address[1]}/  (Ctrl+C to stop)")
+        key = {errno.EADDRINUSE: "serve.port_in_use", errno.EACCES: "serve.port_denied"}
+        name = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+        raise fail_in(key.get(exc.errno, "serve.cannot_listen"), language, port=port, error=name) from None
+    typer.echo(say("serve.serving", language, url=f"http://127.0.0.1:{server.server_address[1]}/"))
     stop = threading.Event()
     if watch:
+        refusals = Refusals()
 
         def rebuild() -> None:
             built, report = session.rebuild()
-            if built is None:
-                print_findings(report.findings, root, lang, "vi")
-                typer.echo(
-                    "citycat: rebuild refused: the catalogue has errors (the last good site stays)", err=True
-                )
+            if built is None:  # only what changed since the last refused rebuild, not the whole list
+                change = refusals.refused(report.findings)
+                for line in output.lines(change.new, root, language, False, quiet=True):
+                    typer.echo(line, err=True)
+                if change.fixed:
+                    fixed = output.count("error", change.fixed, language)
+                    typer.echo(say("serve.fixed", language, errors=fixed), err=True)
+                elif not change.new:
+                    typer.echo(say("serve.same", language), err=True)
+                errors = output.count("error", change.total, language)
+                typer.echo(f"citycat: {say('serve.refused', language, errors=errors)}", err=True)
                 return
-            how = f"full build ({report.reason})" if report.full else f"entries changed: {report.changed}"
-            typer.echo(
-                f"rebuilt in {report.seconds:.1f} s: {how}, {report.written} files written; feeds follow"
-            )
+            fixed = refusals.good()
+            if fixed is not None:
+                typer.echo(say("serve.good_again", language, errors=output.count("error", fixed, language)))
+            seconds = _seconds(report.seconds, language)
+            if report.full:
+                why = say(f"serve.why.{report.why or 'other'}", language, **report.why_params)
+                line = say("serve.rebuilt_full", language, seconds=seconds, why=why, written=report.written)
+            else:
+                line = say(
+                    "serve.rebuilt_entries",
+                    language,
+                    seconds=seconds,
+                    changed=report.changed,
+                    written=report.written,
+                )
+            typer.echo(line)
             live.update(built)
 
         threading.Thread(
@@ -226,27 +285,32 @@ def export(
     from citycat.pipeline.output import write_atomic
     from citycat.pipeline.validate import validate as run
 
-    root = catalogue_root(root)
-    target = Path(out or exports.default_file(format.value))
-    if out != "-" and target.is_dir():
-        typer.echo(f"citycat: {target} is a folder: give a file name with --out", err=True)
-        raise typer.Exit(2)
+    root = catalogue_root(root, lang)
+    language = language_of(root, lang)
+    to_stdout = out is None or out == "-"
+    target = None if to_stdout else Path(out)
+    if target is not None and target.is_dir():
+        raise fail_in("common.is_folder", language, path=target)
+    binary = format.value in ("xlsx", "datapackage")
+    if to_stdout and binary and sys.stdout.isatty():
+        what = say("export.binary", language, format=format.value)
+        ext = Path(exports.default_file(format.value)).suffix.lstrip(".")
+        raise fail_in("common.binary_needs_out", language, what=what, ext=ext)
     result = run(root, today or city_today(), use_cache=False, need_catalogue=True)
     if not result.ok() or result.catalogue is None:
-        print_findings(result.errors(), root, lang, "vi")
-        typer.echo("citycat: export refused: the catalogue has errors", err=True)
-        raise typer.Exit(1)
+        print_findings(result.errors(), root, lang, result.default_language or language)
+        raise fail_in("export.refused", language, 1)
     data = exports.render(result.catalogue, format.value, edition.value, lang.value if lang else "vi")
-    if out == "-":
+    if target is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
     try:
         write_atomic(target, data, make_folders=False)
     except OSError as exc:
-        typer.echo(f"citycat: cannot write {target}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(f"wrote {target} ({len(data):,} bytes, {exports.about(format.value)})", err=True)
+        raise fail_in("common.cannot_write", language, path=target, why=os_reason(exc, language)) from None
+    size = f"{len(data):,}".replace(",", "." if language == "vi" else ",")
+    echo("export.wrote", language, file=target, size=size)
 
 
 class ReportFormat(StrEnum):
@@ -264,18 +328,17 @@ def _scored(root: Path, today, lang: Lang | None):
     from citycat.site import i18n
     from citycat.source.inputs import theme_for
 
-    root = catalogue_root(root)
+    root = catalogue_root(root, lang)
     result = run(root, today or city_today(), use_cache=False, need_catalogue=True)
     language = lang.value if lang else (result.default_language or "vi")
     if not result.ok() or result.catalogue is None:
         print_findings(result.errors(), root, lang, result.default_language or "vi")
-        typer.echo("citycat: the catalogue has errors: fix them first (citycat validate)", err=True)
-        raise typer.Exit(1)
+        raise fail_in("common.has_errors", language, 1)
     strings = i18n.load_strings(theme_for(root))
     return result.catalogue, result.findings, language, strings[language]
 
 
-def _write_out(data: bytes, out: Path | None) -> None:
+def _write_out(data: bytes, out: Path | None, language: str) -> None:
     """Write to --out atomically (a temporary file beside it, then renamed), or to stdout."""
     if out is None:
         sys.stdout.buffer.write(data)
@@ -285,13 +348,11 @@ def _write_out(data: bytes, out: Path | None) -> None:
 
     out = out.resolve()
     if out.is_dir():
-        typer.echo(f"citycat: {out} is a folder: give a file name", err=True)
-        raise typer.Exit(2)
+        raise fail_in("common.is_folder", language, path=out)
     try:
         write_atomic(out, data)
     except OSError as exc:
-        typer.echo(f"citycat: cannot write {out}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
+        raise fail_in("common.cannot_write", language, path=out, why=os_reason(exc, language)) from None
 
 
 @app.command()
@@ -320,17 +381,12 @@ def report(
 
     c, findings, language, t = _scored(root, today, lang)
     when = today or city_today()
-    try:
-        data = rep.data(c, findings, when, language, agency, t)
-    except rep.ReportError as exc:
-        typer.echo(f"citycat: {exc}", err=True)
-        raise typer.Exit(2) from None
+    if agency is not None and agency not in c.agencies:
+        raise fail_in("report.unknown_agency", language, agency=agency, known=", ".join(sorted(c.agencies)))
+    data = rep.data(c, findings, when, language, agency, t)
     if format in (ReportFormat.xlsx, ReportFormat.pdf) and out is None and sys.stdout.isatty():
-        article = "an" if format is ReportFormat.xlsx else "a"
-        typer.echo(
-            f"citycat: {article} {format.value.upper()} report needs --out FILE.{format.value}", err=True
-        )
-        raise typer.Exit(2)
+        what = say("report.binary", language, format=format.value.upper())
+        raise fail_in("common.binary_needs_out", language, what=what, ext=format.value)
     if format is ReportFormat.xlsx:
         body = rep.xlsx(data, t)
     elif format is ReportFormat.pdf:
@@ -347,7 +403,18 @@ def report(
         body = rep.as_json(data).encode("utf-8")
     else:
         body = rep.markdown(data, t).encode("utf-8")
-    _write_out(body, out)
+    _write_out(body, out, language)
+
+
+def _unknown_datasets(key: str, language: str, typed: list[str], datasets) -> typer.Exit:
+    """``no dataset with the id …``, with the ids (or titles) it may have meant; exit 2."""
+    from citycat.cli.words import fail_in, say
+    from citycat.model.suggest import candidates, suggest
+
+    among = candidates(datasets)
+    close = list(dict.fromkeys(s for t in typed for s in suggest(t, among)))
+    guess = say("common.did_you_mean", language, ids=", ".join(close)) if close else ""
+    return fail_in(key, language, ids=", ".join(typed), suggestion=guess)
 
 
 @app.command()
@@ -369,8 +436,7 @@ def score(
     c, findings, language, t = _scored(root, today, lang)
     d = c.dataset(dataset)
     if d is None:
-        typer.echo(f"citycat: no dataset with id '{dataset}'", err=True)
-        raise typer.Exit(2)
+        raise _unknown_datasets("score.unknown_id", language, [dataset], c.datasets)
     own = [f for f in findings if f.dataset == d.id]
     s = scores.score(c, d, own, today or city_today())
     if json_out:
@@ -412,7 +478,7 @@ def checks(
     if format is ChecksFormat.markdown:
         typer.echo(checks_markdown(), nl=False)
         return
-    language = lang.value if lang else "vi"
+    language = language_of(Path("."), lang)
     for code, check in registry().items():
         typer.echo(f"{code:32} {check.severity:8} {check.title[language]}")
 
@@ -454,6 +520,7 @@ def check_links(
         typer.Option("--output", help="Write the state here (default: catalogue/link-status.json)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     """Check every distribution, landing page and agency website URL; record the answers in
     catalogue/link-status.json (commit it: the scores read it; validate and build never go online).
@@ -465,31 +532,28 @@ def check_links(
     from citycat.source.load import load
     from citycat.source.yamlsafe import FatalYAML
 
-    root = catalogue_root(root)
+    root = catalogue_root(root, lang)
     try:
         loaded = load(root)
     except FatalYAML as fatal:
-        print_findings([fatal.finding], root, lang, "vi")
+        print_findings(list(fatal.findings), root, lang, "vi")
         raise typer.Exit(1) from None
     c = loaded.catalogue
     language = lang.value if lang else (c.default_language if c.default_language in links.WORDS else "vi")
     errors = [f for f in loaded.findings if f.level == "error"]
     if errors:  # a half-read list would drop the results of every entry it could not read
         print_findings(errors, root, lang, c.default_language)
-        typer.echo("citycat: check-links refused: the catalogue cannot be read (state not changed)", err=True)
-        raise typer.Exit(1)
+        raise fail_in("links.refused", language, 1)
     found = links.targets(c)
     target = output if output is not None else root / links.STATE
     if target.is_dir():
-        typer.echo(f"citycat: --output {target} is a folder; give a file name", err=True)
-        raise typer.Exit(2)
+        raise fail_in("links.output_is_folder", language, path=target)
     previous, problems = links.read_state(target if target.exists() else root / links.STATE)
     for p in problems:
-        typer.echo(f"citycat: previous link state ignored in part: {p.text}", err=True)
+        echo("links.previous_ignored", language, why=p.text)
     unknown = sorted(set(dataset or ()) - {d.id for d in c.datasets})
     if unknown:
-        typer.echo(f"citycat: no dataset with id {', '.join(unknown)}", err=True)
-        raise typer.Exit(2)
+        raise _unknown_datasets("check-links.unknown_id", language, unknown, c.datasets)
     todo = links.select(found, previous, only_failed, dataset or ())
     words = links.WORDS[language]
     if dry_run:
@@ -499,15 +563,17 @@ def check_links(
         return
     results = _run_link_checks(todo, c.settings.get("base_url"), quiet, language, **{
         "concurrency": concurrency, "per_host": per_host, "delay": delay, "timeout": timeout,
-        "retries": retries, "backoff": backoff, "max_wait": max_wait,
+        "retries": retries, "backoff": backoff, "max_wait": max_wait, "allow_private": allow_private,
     })  # fmt: skip
     state = links.merge(previous, results, found, links.now())
     try:
         links.write_state(target, state)
     except OSError as exc:
-        typer.echo(f"citycat: cannot write {target}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
+        raise fail_in("common.cannot_write", language, path=target, why=os_reason(exc, language)) from None
     _print_link_summary(state, found, results, target, words)
+    private = sum(1 for r in results.values() if r.get("error") == "private-address")
+    if private:
+        echo("links.private", language, n=private)
 
 
 def _run_link_checks(urls: list[str], base_url, quiet: bool, language: str, **options) -> dict:

@@ -6,6 +6,7 @@ line, they only parse options and call the library.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +25,7 @@ from citycat.cli.options import (
     fail,
     message_language,
 )
+from citycat.cli.words import language_of
 from citycat.pipeline.output import write_atomic
 from citycat.source.inputs import DATASETS
 
@@ -34,7 +36,7 @@ def _compare(root: Path, ref: str, lang):
     try:
         return compare(root, ref)
     except ChangesError as exc:
-        raise fail(exc.text(message_language(lang))) from None
+        raise fail(exc.text(language_of(root, lang))) from None
 
 
 def since(root: Path, result, ref: str, lang=None):
@@ -73,9 +75,9 @@ def diff(
     """What changed in datasets.yaml since REF, entry by entry and field by field."""
     from citycat.editing import changeview
 
-    root = catalogue_root(root)
+    root = catalogue_root(root, lang)
     comparison = _compare(root, ref, lang)
-    language = message_language(lang)
+    language = language_of(root, lang)
     if format is DiffFormat.json:
         typer.echo(changeview.as_json(comparison, language))
     elif format is DiffFormat.markdown:
@@ -105,7 +107,7 @@ def summary(
     from citycat.editing import changeview
     from citycat.pipeline.validate import validate as run
 
-    root = catalogue_root(root)
+    root = catalogue_root(root, lang)
     comparison = _compare(root, ref, lang)
     result = since(root, run(root, today or city_today()), ref, lang)
     language = message_language(lang, result.default_language)
@@ -117,15 +119,16 @@ def summary(
     typer.echo(changeview.summary(comparison, result.findings, language, strict, extra), nl=False)
 
 
-def _loaded(root: Path):
+def _loaded(root: Path, lang=None):
     """The loaded catalogue, or exit 1 with what stops it from being read."""
+    from citycat.cli.words import language_of
     from citycat.source.load import load
     from citycat.source.yamlsafe import FatalYAML
 
     try:
         return load(root).catalogue
     except FatalYAML as fatal:
-        raise fail(f"{fatal.finding.loc}: {fatal.finding.message('vi')}", 1) from None
+        raise fail(f"{fatal.finding.loc}: {fatal.finding.message(language_of(root, lang))}", 1) from None
 
 
 @app.command()
@@ -143,30 +146,29 @@ def schema(
     By default it (re)writes schemas/editor/datasets.schema.json, which the first line of
     datasets.yaml points VS Code's YAML extension to.
     """
+    from citycat.cli.words import echo, fail_in, language_of, os_reason
     from citycat.feeds.editorschema import PATH, render
 
-    root = catalogue_root(root)
-    data = render(_loaded(root))
+    root = catalogue_root(root, lang)
+    language = language_of(root, lang)
+    data = render(_loaded(root, lang))
     if out is not None and str(out) == "-":
         typer.echo(data.decode("utf-8"), nl=False)
         return
     target = root / (out or PATH)
-    vi = message_language(lang) == "vi"
+    shown = target.relative_to(root) if target.is_relative_to(root) else target
     if check:
         current = target.read_bytes() if target.is_file() else None
         if current != data:
-            raise fail(
-                f"{target.relative_to(root)} chưa cập nhật: chạy 'citycat schema'"
-                if vi
-                else f"{target.relative_to(root)} is stale: run 'citycat schema'",
-                1,
-            )
+            raise fail_in("schema.stale", language, 1, file=shown)
         return
+    if target.is_dir():
+        raise fail_in("common.is_folder", language, path=shown)
     try:
         write_atomic(target, data)
     except OSError as exc:
-        raise fail(f"{target}: {exc.strerror or exc}") from None
-    typer.echo(f"{'đã ghi' if vi else 'wrote'} {target.relative_to(root)}", err=True)
+        raise fail_in("common.cannot_write", language, path=shown, why=os_reason(exc, language)) from None
+    echo("schema.wrote", language, file=shown)
 
 
 def _show_finding(finding, root: Path, language: str) -> None:
@@ -197,20 +199,26 @@ def fmt(
     """
     import difflib
 
+    from citycat.cli.words import echo, fail_in, language_of
     from citycat.editing.fmt import FormatError, format_text
+    from citycat.source import paths
     from citycat.source.yamlsafe import FatalYAML, load_file
 
     root = root.resolve()
-    language = message_language(lang)
-    vi = language == "vi"
+    language = language_of(root, lang)
     targets = [p if p.is_absolute() else root / p for p in (files or [Path(DATASETS)])]
     failed = stale = False
     for path in targets:
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except OSError as exc:
-            raise fail(f"{name}: {exc.strerror or exc}") from None
+        try:  # a file of the catalogue under the rule of every input (citycat.source.paths)
+            data = paths.read(root, path) if path.is_relative_to(root) else path.read_bytes()
+            text = data.decode("utf-8")
+        except FileNotFoundError:
+            raise fail_in("fmt.missing", language, file=name) from None
+        except paths.Refused as exc:
+            raise fail_in("common.refused_input", language, why=paths.words(exc)[language == "en"]) from None
+        except OSError:
+            raise fail_in("fmt.unreadable", language, file=name) from None
         except UnicodeDecodeError:
             text = None
         try:
@@ -218,193 +226,181 @@ def fmt(
                 load_file(path, name)  # raises with the place of the first byte that is not UTF-8
             done = format_text(text, name)
         except (FormatError, FatalYAML) as exc:
-            _show_finding(exc.finding, root, language)
+            for finding in exc.findings:  # every one: each line indented with a tab, say
+                _show_finding(finding, root, language)
             failed = True
             continue
         if not done.changed:
-            typer.echo(f"{name}: {'đã đúng định dạng' if vi else 'already formatted'}", err=True)
+            echo("fmt.already", language, file=name)
             continue
         if check:
             stale = True
-            typer.echo(
-                f"{name}: {'cần định dạng lại — chạy' if vi else 'needs formatting — run'} 'citycat fmt'",
-                err=True,
-            )
+            echo("fmt.needs", language, file=name)
             diff = difflib.unified_diff(
                 done.before.splitlines(keepends=True), done.after.splitlines(keepends=True), name, name
             )
             typer.echo("".join(list(diff)[:200]), nl=False)
             continue
         write_atomic(path, done.after.encode("utf-8"))
-        typer.echo(f"{name}: {'đã định dạng' if vi else 'formatted'}", err=True)
+        echo("fmt.formatted", language, file=name)
     if failed or stale:
         raise typer.Exit(1)
 
 
 # --- citycat new -----------------------------------------------------------------------------
 
-ASK = {
-    "vi": {
-        "title.vi": "Tên bộ dữ liệu (tiếng Việt)",
-        "title.en": "Tên tiếng Anh (Enter để bỏ qua)",
-        "id": "Mã định danh (không dấu, nối bằng '-')",
-        "description.vi": "Mô tả (tiếng Việt, ít nhất 50 ký tự)",
-        "description.en": "Mô tả tiếng Anh (Enter để bỏ qua)",
-        "agency": "Cơ quan chủ quản",
-        "contact.name": "Đầu mối liên hệ (phòng, bộ phận)",
-        "contact.email": "Thư điện tử liên hệ",
-        "themes": "Lĩnh vực (một hoặc nhiều, cách nhau bởi dấu phẩy)",
-        "keywords.vi": "Từ khóa tiếng Việt, cách nhau bởi dấu phẩy (Enter để bỏ qua)",
-        "keywords.en": "Từ khóa tiếng Anh (Enter để bỏ qua)",
-        "access": "Mức độ chia sẻ",
-        "personal_data": "Có dữ liệu cá nhân không?",
-        "legal_basis": "Căn cứ pháp lý của việc hạn chế chia sẻ",
-        "licence": "Giấy phép",
-        "data_class": "Phân loại dữ liệu",
-        "frequency": "Tần suất cập nhật",
-        "status": "Trạng thái",
-        "due": "Hạn công bố (năm-tháng-ngày)",
-        "format": "Định dạng của tài nguyên đầu tiên (Enter để bỏ qua)",
-        "url": "Đường dẫn tải về hoặc truy cập (https://…)",
-        "pick": "Chọn số hoặc mã",
-        "bad_choice": "'{value}' không có trong danh sách; chọn số hoặc mã ở trên.",
-        "required": "Trường này bắt buộc.",
-        "too_short": "Cần ít nhất {n} ký tự (hiện có {have}).",
-        "bad_date": "Ngày phải dạng năm-tháng-ngày, ví dụ 2026-12-31.",
-        "bad_email": "Thư điện tử chưa đúng, ví dụ ten@hanoi.gov.vn.",
-        "bad_url": "Đường dẫn phải bắt đầu bằng https://",
-        "missing": "Thiếu: {names} (dùng các tùy chọn tương ứng, hoặc bỏ --no-input để được hỏi).",
-        "added": "Đã thêm '{id}' vào datasets.yaml (dòng {line}).",
-        "dry": "Mục sẽ được thêm (chưa ghi gì):",
-        "refused": "Chưa ghi gì: mục mới có lỗi, sửa rồi chạy lại.",
-        "next": "Tiếp theo: citycat validate, rồi tạo pull request.",
-    },
-    "en": {
-        "title.vi": "Title in Vietnamese",
-        "title.en": "Title in English (Enter to skip)",
-        "id": "Id (ASCII, words joined by '-')",
-        "description.vi": "Description in Vietnamese (at least 50 characters)",
-        "description.en": "Description in English (Enter to skip)",
-        "agency": "Owning agency",
-        "contact.name": "Contact point (office, unit)",
-        "contact.email": "Contact e-mail",
-        "themes": "Themes (one or more, separated by commas)",
-        "keywords.vi": "Vietnamese keywords, separated by commas (Enter to skip)",
-        "keywords.en": "English keywords (Enter to skip)",
-        "access": "Access level",
-        "personal_data": "Does it hold personal data?",
-        "legal_basis": "Legal basis for restricting access",
-        "licence": "Licence",
-        "data_class": "Data class",
-        "frequency": "Update frequency",
-        "status": "Status",
-        "due": "Due date (YYYY-MM-DD)",
-        "format": "Format of the first distribution (Enter to skip)",
-        "url": "Download or access URL (https://…)",
-        "pick": "Pick a number or an id",
-        "bad_choice": "'{value}' is not in the list; pick a number or an id above.",
-        "required": "This field is required.",
-        "too_short": "At least {n} characters are needed ({have} so far).",
-        "bad_date": "Write the date as year-month-day, e.g. 2026-12-31.",
-        "bad_email": "This is not an e-mail address, e.g. name@hanoi.gov.vn.",
-        "bad_url": "The URL must start with https://",
-        "missing": "Missing: {names} (give them as options, or leave out --no-input to be asked).",
-        "added": "Added '{id}' to datasets.yaml (line {line}).",
-        "dry": "The entry that would be added (nothing written):",
-        "refused": "Nothing written: the new entry has errors; fix them and run again.",
-        "next": "Next: citycat validate, then open a pull request.",
-    },
-}
+
+def _option(name: str) -> str:
+    """The option a field is given by: ``title.vi`` → ``--title-vi``."""
+    return "--" + name.replace(".", "-").replace("_", "-")
 
 
 class _Asker:
-    """Prompts in the officer's language; every answer is checked before the next question."""
+    """Prompts in the officer's language (``new.*`` in words.yaml); every answer is checked before
+    the next question. Under --no-input a value comes from its option or its default, and what is
+    missing is gathered for one message."""
 
-    def __init__(self, lang: str, interactive: bool):
-        self.w = ASK[lang]
+    def __init__(self, lang: str, interactive: bool, today):
         self.lang = lang
         self.interactive = interactive
+        self.today = today
         self.missing: list[str] = []
+        self.choices: dict[str, list[str]] = {}  # the valid ids of each missing choice
 
-    def _loop(self, name: str, given, default, parse, required: bool):
+    def say(self, key: str, **params) -> str:
+        from citycat.cli.words import say
+
+        return say(f"new.{key}", self.lang, **params)
+
+    def _loop(self, name: str, given, default, parse, required: bool, option: str | None = None, prompt=None):
+        option = option or _option(name)
         if given is not None:
             value, problem = parse(given)
             if problem is None:
                 return value
-            raise fail(f"--{name.replace('.', '-').replace('_', '-')}: {problem}")
+            raise fail(f"{option}: {problem}")
         if not self.interactive:
             if required and default is None:
-                self.missing.append("--" + name.replace(".", "-").replace("_", "-"))
+                self.missing.append(option)
             return parse(default)[0] if default is not None else None
         while True:
             raw = typer.prompt(
-                self.w[name], default=default if default is not None else "", show_default=bool(default)
+                prompt or self.say(f"ask.{name}"),
+                default=default if default is not None else "",
+                show_default=bool(default),
             )
             raw = raw.strip()
             if not raw and not required:
                 return None
             if not raw:
-                typer.echo("  " + self.w["required"], err=True)
+                typer.echo("  " + self.say("required"), err=True)
                 continue
             value, problem = parse(raw)
             if problem is None:
                 return value
             typer.echo("  " + problem, err=True)
 
-    def text(self, name, given=None, default=None, required=False, min_length=0, check=None):
+    def text(self, name, given=None, default=None, required=False, min_length=0, check=None, option=None):
         def parse(raw):
             raw = str(raw).strip()
             if len(raw) < min_length:
-                return None, self.w["too_short"].format(n=min_length, have=len(raw))
+                return None, self.say("too_short", n=min_length, have=len(raw))
             if check is not None and raw and not check(raw):
-                return None, self.w[{"contact.email": "bad_email", "url": "bad_url"}.get(name, "required")]
+                return None, self.say({"contact.email": "bad_email", "url": "bad_url"}.get(name, "required"))
             return raw, None
+
+        return self._loop(name, given, default, parse, required, option)
+
+    def date(self, name, given=None, default=None, required=True, past=False, after=None):
+        """A date written day/month/year or year-month-day, kept as a date (written ISO)."""
+        from citycat.model.dates import read_date
+
+        def parse(raw):
+            value = read_date(raw)
+            if value is None:
+                return None, self.say("bad_date", value=str(raw).strip())
+            if past and value > self.today:
+                return None, self.say(
+                    "date_future",
+                    value=_shown_date(value, self.lang),
+                    today=_shown_date(self.today, self.lang),
+                )
+            if after is not None and value < after:
+                return None, self.say(
+                    "date_before_issued",
+                    value=_shown_date(value, self.lang),
+                    issued=_shown_date(after, self.lang),
+                )
+            return value, None
 
         return self._loop(name, given, default, parse, required)
 
-    def date(self, name, given=None, default=None):
-        import datetime as dt
+    def choose(self, name, records, given=None, default=None, many=False, required=True):
+        """An id of ``records``: its number in the list shown, or its id, abbreviation or name
+        however cased or marked; a miss says what it may have meant."""
+        from citycat.cli.words import say
+        from citycat.model.suggest import candidates, resolve, suggest
 
-        def parse(raw):
-            try:
-                return dt.date.fromisoformat(str(raw).strip()), None
-            except ValueError:
-                return None, self.w["bad_date"]
-
-        return self._loop(name, given, default, parse, True)
-
-    def choose(self, name, options, given=None, default=None, many=False, required=True):
-        ids = [i for i, _ in options]
+        ids = [r.id for r in records]
+        among = candidates(records)
 
         def parse(raw):
             picked = []
-            for part in [p.strip() for p in str(raw).split(",") if p.strip()] if many else [str(raw).strip()]:
+            parts = [p.strip() for p in str(raw).split(",") if p.strip()] if many else [str(raw).strip()]
+            for part in parts:
                 if part.isdigit() and 1 <= int(part) <= len(ids):
-                    part = ids[int(part) - 1]
-                if part not in ids:
-                    return None, self.w["bad_choice"].format(value=part)
-                if part not in picked:
-                    picked.append(part)
+                    found = ids[int(part) - 1]
+                else:
+                    found = part if part in ids else resolve(part, among)
+                if found is None:
+                    close = suggest(part, among)
+                    guess = say("common.did_you_mean", self.lang, ids=", ".join(close)) if close else ""
+                    if self.interactive and given is None:
+                        return None, self.say("bad_choice", value=part, suggestion=guess)
+                    return None, self.say(
+                        "bad_choice_given", value=part, suggestion=guess, choices=", ".join(ids)
+                    )
+                if found not in picked:
+                    picked.append(found)
+            if not picked:
+                return None, self.say("required")
             return (picked if many else picked[0]), None
 
         if given is None and self.interactive:
-            typer.echo(f"{self.w[name]}:", err=True)
-            for n, (i, label) in enumerate(options, 1):
-                typer.echo(f"  {n:>2}. {i} — {label}", err=True)
-        return self._loop(name, given, default, parse, required)
+            typer.echo(f"{self.say(f'ask.{name}')}:", err=True)
+            for n, r in enumerate(records, 1):
+                typer.echo(f"  {n:>2}. {r.id} — {r.label(self.lang)}", err=True)
+        elif given is None and required and default is None:
+            self.choices[_option(name)] = ids
+        return self._loop(name, given, default, parse, required, prompt=self.say("pick"))
 
     def words(self, name, given=None):
         raw = self.text(name, given)
         return [w.strip() for w in raw.split(",") if w.strip()] if raw else []
 
     def yes(self, name, given=None) -> bool:
+        from citycat.model.vietnamese import fold
+
         if given is not None or not self.interactive:
             return bool(given)
-        return typer.confirm(self.w[name], default=False)
+
+        def parse(raw):
+            answer = fold(str(raw)).strip()
+            if answer in ("c", "co", "y", "yes", "true", "1"):
+                return True, None
+            if answer in ("k", "khong", "n", "no", "false", "0"):
+                return False, None
+            return None, self.say("bad_yes")
+
+        return self._loop(name, None, "k" if self.lang == "vi" else "n", parse, True)
 
 
-def _options(c, register: str, lang: str, keep=lambda r: True) -> list[tuple[str, str]]:
-    return [(r.id, r.label(lang)) for r in c.register_lists.get(register, ()) if keep(r)]
+def _shown_date(value, lang: str) -> str:
+    return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()
+
+
+def _records(c, register: str, keep=lambda r: True) -> list:
+    return [r for r in c.register_lists.get(register, ()) if keep(r)]
 
 
 @app.command()
@@ -413,32 +409,94 @@ def new(
     root: RootOption = Path("."),
     lang: LangOption = None,
     today: TodayOption = None,
-    id: Annotated[str | None, typer.Option("--id", help="Default: made from the Vietnamese title.")] = None,
-    title_vi: Annotated[str | None, typer.Option("--title-vi")] = None,
-    title_en: Annotated[str | None, typer.Option("--title-en")] = None,
-    description_vi: Annotated[str | None, typer.Option("--description-vi")] = None,
-    description_en: Annotated[str | None, typer.Option("--description-en")] = None,
+    id: Annotated[
+        str | None, typer.Option("--id", help="The dataset's id; default: made from the Vietnamese title.")
+    ] = None,
+    title_vi: Annotated[
+        str | None, typer.Option("--title-vi", help="Title in Vietnamese, with its marks (required).")
+    ] = None,
+    title_en: Annotated[str | None, typer.Option("--title-en", help="Title in English.")] = None,
+    description_vi: Annotated[
+        str | None,
+        typer.Option("--description-vi", help="Description in Vietnamese, 50 characters or more (required)."),
+    ] = None,
+    description_en: Annotated[
+        str | None, typer.Option("--description-en", help="Description in English, 50 characters or more.")
+    ] = None,
     agency: Annotated[
-        str | None, typer.Option("--agency", help="An id from catalogue/agencies.yaml.")
+        str | None,
+        typer.Option(
+            "--agency", help="The owning agency: its id, abbreviation or name in catalogue/agencies.yaml."
+        ),
     ] = None,
-    contact_name: Annotated[str | None, typer.Option("--contact-name")] = None,
-    contact_email: Annotated[str | None, typer.Option("--contact-email")] = None,
-    themes: Annotated[str | None, typer.Option("--themes", help="Theme ids, separated by commas.")] = None,
-    keywords_vi: Annotated[str | None, typer.Option("--keywords-vi", help="Separated by commas.")] = None,
-    keywords_en: Annotated[str | None, typer.Option("--keywords-en", help="Separated by commas.")] = None,
+    contact_name: Annotated[
+        str | None, typer.Option("--contact-name", help="The contact point (office, unit).")
+    ] = None,
+    contact_email: Annotated[
+        str | None, typer.Option("--contact-email", help="The contact point's e-mail address (required).")
+    ] = None,
+    themes: Annotated[
+        str | None, typer.Option("--themes", help="Themes from catalogue/themes.yaml, separated by commas.")
+    ] = None,
+    keywords_vi: Annotated[
+        str | None, typer.Option("--keywords-vi", help="Vietnamese keywords, separated by commas.")
+    ] = None,
+    keywords_en: Annotated[
+        str | None, typer.Option("--keywords-en", help="English keywords, separated by commas.")
+    ] = None,
     access: Annotated[str | None, typer.Option("--access", help="open, shared or internal.")] = None,
-    personal_data: Annotated[bool | None, typer.Option("--personal-data/--no-personal-data")] = None,
-    legal_basis: Annotated[str | None, typer.Option("--legal-basis", help="Required unless open.")] = None,
-    licence: Annotated[str | None, typer.Option("--licence", help="Required for open data.")] = None,
-    data_class: Annotated[str | None, typer.Option("--data-class")] = None,
-    frequency: Annotated[str | None, typer.Option("--frequency")] = None,
-    status: Annotated[str | None, typer.Option("--status")] = None,
-    due: Annotated[
-        str | None, typer.Option("--due", help="YYYY-MM-DD; default: the catalogue's deadline.")
+    personal_data: Annotated[
+        bool | None,
+        typer.Option(
+            "--personal-data/--no-personal-data", help="Whether it holds personal data (default: no)."
+        ),
     ] = None,
-    format: Annotated[str | None, typer.Option("--format", help="Format of a first distribution.")] = None,
+    legal_basis: Annotated[
+        str | None,
+        typer.Option("--legal-basis", help="The legal text that restricts access (required unless open)."),
+    ] = None,
+    licence: Annotated[
+        str | None, typer.Option("--licence", help="An open licence (open data only; default: cc-by).")
+    ] = None,
+    data_class: Annotated[
+        str | None,
+        typer.Option("--data-class", help="core, important or other (catalogue/vocabularies.yaml)."),
+    ] = None,
+    frequency: Annotated[
+        str | None, typer.Option("--frequency", help="How often it is updated, e.g. quarterly.")
+    ] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="proposed (default), confirmed, published or withdrawn.")
+    ] = None,
+    due: Annotated[
+        str | None,
+        typer.Option("--due", help="Due date, 31/12/2026 or 2026-12-31; default: the catalogue's deadline."),
+    ] = None,
+    issued: Annotated[
+        str | None,
+        typer.Option("--issued", help="Date issued, 28/11/2026 or 2026-11-28 (not in the future)."),
+    ] = None,
+    modified: Annotated[
+        str | None,
+        typer.Option("--modified", help="Date last modified, on or after --issued (not in the future)."),
+    ] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", help="Format of a first distribution, e.g. CSV.")
+    ] = None,
     url: Annotated[
         str | None, typer.Option("--url", help="Its download (file) or access (API, page) URL.")
+    ] = None,
+    distribution_title_vi: Annotated[
+        str | None,
+        typer.Option(
+            "--distribution-title-vi", help="Its title in Vietnamese; default: the title and format."
+        ),
+    ] = None,
+    distribution_title_en: Annotated[
+        str | None,
+        typer.Option(
+            "--distribution-title-en", help="Its title in English; default: the English title and format."
+        ),
     ] = None,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Ask nothing: every required value from options.")
@@ -447,63 +505,107 @@ def new(
 ) -> None:
     """Add a dataset at the end of datasets.yaml: asks for each field (with the allowed values
     from the registers) or takes them from options. The rest of the file is left byte for byte."""
-    from citycat.editing.new import NewError, add
+    given = dict(locals())  # the options, by name
+    from click.exceptions import Abort
+
+    from citycat.cli.words import fail_in
+
+    root = catalogue_root(root, lang)
+    c = _loaded(root, lang)
+    language = message_language(lang, c.default_language)
+    day = today or city_today()
+    ask = _Asker(language, interactive=not no_input, today=day)
+    try:
+        values = _answers(c, ask, given)
+    except (Abort, typer.Abort):  # the input ran out (or Ctrl-C): nothing written
+        raise fail_in("new.aborted", language, 1) from None
+    if ask.missing:
+        typer.echo(f"citycat: {ask.say('missing', names=', '.join(ask.missing))}", err=True)
+        for option, ids in ask.choices.items():
+            if option in ask.missing:
+                typer.echo(ask.say("missing_choices", option=option, choices=", ".join(ids)), err=True)
+        raise typer.Exit(2)
+    _write_new(root, values, day, language, dry_run)
+
+
+def _answers(c, ask: _Asker, given: dict) -> dict:
+    """Every field of the new entry, from the options in ``given`` or asked."""
     from citycat.model import policy
     from citycat.model.vietnamese import slugify
 
-    root = catalogue_root(root)
-    c = _loaded(root)
-    language = message_language(lang, c.default_language)
-    w = ASK[language]
-    ask = _Asker(language, interactive=not no_input)
     values: dict = {}
-    values["title.vi"] = ask.text("title.vi", title_vi, required=True, min_length=5)
-    values["title.en"] = ask.text("title.en", title_en, min_length=3)
-    values["id"] = ask.text("id", id, default=slugify(values["title.vi"] or "") or None, required=True)
-    values["description.vi"] = ask.text("description.vi", description_vi, required=True, min_length=50)
-    values["description.en"] = ask.text("description.en", description_en, min_length=50)
-    values["agency"] = ask.choose("agency", _options(c, "agencies", language), agency)
-    values["contact.name"] = ask.text("contact.name", contact_name)
-    values["contact.email"] = ask.text(
-        "contact.email", contact_email, required=True, check=lambda s: "@" in s and "." in s.split("@")[-1]
+    values["title.vi"] = ask.text("title.vi", given["title_vi"], required=True, min_length=5)
+    values["title.en"] = ask.text("title.en", given["title_en"], min_length=3)
+    slug = slugify(values["title.vi"] or "") or None
+    values["id"] = ask.text("id", given["id"], default=slug, required=True)
+    values["description.vi"] = ask.text(
+        "description.vi", given["description_vi"], required=True, min_length=50
     )
-    values["themes"] = ask.choose("themes", _options(c, "themes", language), themes, many=True)
-    values["keywords.vi"] = ask.words("keywords.vi", keywords_vi)
-    values["keywords.en"] = ask.words("keywords.en", keywords_en)
-    values["access"] = ask.choose("access", _options(c, "access_levels", language), access)
+    values["description.en"] = ask.text("description.en", given["description_en"], min_length=50)
+    values["agency"] = ask.choose("agency", _records(c, "agencies"), given["agency"])
+    values["contact.name"] = ask.text("contact.name", given["contact_name"])
+    values["contact.email"] = ask.text(
+        "contact.email",
+        given["contact_email"],
+        required=True,
+        check=lambda s: "@" in s and "." in s.split("@")[-1],
+    )
+    values["themes"] = ask.choose("themes", _records(c, "themes"), given["themes"], many=True)
+    values["keywords.vi"] = ask.words("keywords.vi", given["keywords_vi"])
+    values["keywords.en"] = ask.words("keywords.en", given["keywords_en"])
+    values["access"] = ask.choose("access", _records(c, "access_levels"), given["access"])
     is_open = policy.is_open(c, values["access"])
     values["data_class"] = ask.choose(
-        "data_class", _options(c, "data_classes", language), data_class, required=False
+        "data_class", _records(c, "data_classes"), given["data_class"], required=False
     )
-    values["personal_data"] = (
-        False if is_open and personal_data is None else ask.yes("personal_data", personal_data)
-    )
+    personal = given["personal_data"]
+    values["personal_data"] = False if is_open and personal is None else ask.yes("personal_data", personal)
     if is_open:
-        open_licences = _options(c, "licences", language, policy.marked_open)
+        licence = given["licence"]
+        open_licences = _records(c, "licences", policy.marked_open)
         values["licence"] = ask.choose("licence", open_licences, licence, default=licence or "cc-by")
     else:
-        values["legal_basis"] = ask.text("legal_basis", legal_basis, required=True, min_length=10)
-    values["frequency"] = ask.choose("frequency", _options(c, "frequencies", language), frequency)
-    values["status"] = ask.choose("status", _options(c, "statuses", language), status, default="proposed")
+        values["legal_basis"] = ask.text("legal_basis", given["legal_basis"], required=True, min_length=10)
+    values["frequency"] = ask.choose("frequency", _records(c, "frequencies"), given["frequency"])
+    values["status"] = ask.choose("status", _records(c, "statuses"), given["status"], default="proposed")
     deadline = c.settings.get("deadline")
-    values["due"] = ask.date("due", due, default=str(deadline) if deadline else None)
-    dist_format = ask.choose("format", _options(c, "formats", language), format, required=False)
+    deadline = _shown_date(deadline, ask.lang) if isinstance(deadline, dt.date) else deadline
+    values["due"] = ask.date("due", given["due"], default=str(deadline) if deadline else None)
+    today = _shown_date(ask.today, ask.lang) if ask.interactive else None
+    values["issued"] = ask.date("issued", given["issued"], default=today, required=False, past=True)
+    values["modified"] = ask.date(
+        "modified", given["modified"], default=today, required=False, past=True, after=values["issued"]
+    )
+    dist_format = ask.choose("format", _records(c, "formats"), given["format"], required=False)
     if dist_format:
-        link = ask.text("url", url, required=True, check=lambda s: s.startswith("https://"))
+        link = ask.text("url", given["url"], required=True, check=lambda s: s.startswith("https://"))
+        title_vi = ask.text(
+            "distribution.title.vi",
+            given["distribution_title_vi"],
+            default=f"{values['title.vi']} ({dist_format})",
+            required=True,
+        )
+        english = f"{values['title.en']} ({dist_format})" if values["title.en"] else None
+        title_en = ask.text("distribution.title.en", given["distribution_title_en"], default=english)
         api = dist_format.upper() in ("API", "WMS", "WFS", "HTML", "SPARQL")
         values["distributions"] = [
             {
-                "title": {"vi": f"{values['title.vi']} ({dist_format})"},
+                "title.vi": title_vi,
+                "title.en": title_en,
                 "format": dist_format,
                 "access_url" if api else "download_url": link,
             }
         ]
-    if ask.missing:
-        raise fail(w["missing"].format(names=", ".join(ask.missing)))
-    if "distributions" in values:
-        values["distributions"] = [_flat(d) for d in values["distributions"]]
+    return values
+
+
+def _write_new(root: Path, values: dict, today, language: str, dry_run: bool) -> None:
+    """Check the entry with the rest of the list, show what citycat finds, write it if no error."""
+    from citycat.cli.words import echo, fail_in
+    from citycat.editing.new import NewError, add
+
     try:
-        added = add(root, values, today or city_today())
+        added = add(root, values, today)
     except NewError as exc:
         raise fail(exc.words[language], 1) from None
     if added.findings:  # shown with the lines of the file as it would be
@@ -516,24 +618,14 @@ def new(
             for line in output.text(list(added.findings), Path(tmp), language, False, None):
                 typer.echo(line, err=True)
     if dry_run:
-        typer.echo(w["dry"], err=True)
+        echo("new.dry", language)
         typer.echo(added.entry, nl=False)
         return
     if any(f.level == "error" for f in added.findings):
-        raise fail(w["refused"], 1)
+        raise fail_in("new.refused", language, 1)
     write_atomic(root / DATASETS, added.text.encode("utf-8"))
-    typer.echo(w["added"].format(id=values["id"], line=added.line), err=True)
-    typer.echo(w["next"], err=True)
-
-
-def _flat(d: dict, prefix: str = "") -> dict:
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            out.update(_flat(v, f"{prefix}{k}."))
-        else:
-            out[prefix + k] = v
-    return out
+    echo("new.added", language, id=values["id"], line=added.line)
+    echo("new.next", language)
 
 
 @app.command()

@@ -17,59 +17,23 @@ import typer
 
 from citycat.cli.app import app
 from citycat.cli.options import (
+    AllowPrivateOption,
     LangOption,
+    MaxBytesOption,
     RootOption,
+    SourceTimeoutOption,
     TodayOption,
     catalogue_root,
     city_today,
-    fail,
     parse_today,
 )
+from citycat.cli.words import LANGUAGES, fail_in, language_of, os_reason, say
 
 import_app = typer.Typer(
     no_args_is_help=True,
     help="Import datasets from another catalogue: CKAN, data.json (DKAN), DCAT, or a spreadsheet.",
 )
 app.add_typer(import_app, name="import")
-
-W = {
-    "vi": {
-        "read": "Đã đọc {n} bộ dữ liệu từ {source}",
-        "skipped_records": "{n} bản ghi không phải bộ dữ liệu, bỏ qua",
-        "repeated": "máy chủ bỏ qua tham số 'start' (bản tĩnh): một trang đã có tất cả",
-        "summary": "Thêm {added}, cập nhật {updated}, không đổi {unchanged}, giữ nguyên {kept} (đã có; dùng --update), bỏ qua {skipped}",
-        "agencies": "Cơ quan mới trong catalogue/agencies.yaml: {ids}",
-        "themes": "Lĩnh vực mới trong catalogue/themes.yaml: {ids}",
-        "notes": "Ghi chú khi nhập:",
-        "entries": "{n} mục",
-        "needs": "Cần bổ sung để qua 'citycat validate':",
-        "skipped": "Không ghi (lỗi, --skip-invalid):",
-        "register": "Lỗi trong các mục danh mục mã mới:",
-        "dry": "Chưa ghi gì (--dry-run). Thay đổi sẽ là:",
-        "nothing": "Không có gì để ghi.",
-        "written": "Đã ghi: {files}",
-        "fetching": "Đang tải",
-        "checking": "Đang kiểm tra kết quả",
-    },
-    "en": {
-        "read": "Read {n} datasets from {source}",
-        "skipped_records": "{n} records are not datasets, skipped",
-        "repeated": "the server ignores 'start' (a static copy): one page held everything",
-        "summary": "Added {added}, updated {updated}, unchanged {unchanged}, kept {kept} (already there; use --update), skipped {skipped}",
-        "agencies": "New agencies in catalogue/agencies.yaml: {ids}",
-        "themes": "New themes in catalogue/themes.yaml: {ids}",
-        "notes": "Import notes:",
-        "entries": "{n} entries",
-        "needs": "Needed to pass 'citycat validate':",
-        "skipped": "Not written (errors, --skip-invalid):",
-        "register": "Errors in the new register entries:",
-        "dry": "Nothing written (--dry-run). The changes would be:",
-        "nothing": "Nothing to write.",
-        "written": "Wrote: {files}",
-        "fetching": "Downloading",
-        "checking": "Checking the result",
-    },
-}
 
 UpdateOption = Annotated[
     bool,
@@ -86,11 +50,22 @@ SourceLangOption = Annotated[
 ]
 
 
+def _limits(allow_private: bool, timeout: float | None, max_bytes: int | None):
+    from citycat.imports.fetch import Limits
+
+    given = {"total": timeout, "max_bytes": max_bytes}
+    return Limits(allow_private=allow_private, **{k: v for k, v in given.items() if v is not None})
+
+
 def _language(lang, c=None) -> str:
     if lang is not None:
         return lang.value
     default = c.default_language if c is not None else "vi"
-    return default if default in W else "vi"
+    return default if default in LANGUAGES else "vi"
+
+
+def w(key: str, language: str, **params) -> str:
+    return say(f"import.{key}", language, **params)
 
 
 @contextlib.contextmanager
@@ -101,7 +76,8 @@ def _refusal_in(language: str):
     try:
         yield
     except ImportError_ as exc:
-        raise fail(exc.words[language]) from None
+        typer.echo(f"citycat: {exc.words[language]}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _target(root: Path, lang):
@@ -110,15 +86,17 @@ def _target(root: Path, lang):
     from citycat.source.load import load
     from citycat.source.yamlsafe import FatalYAML
 
-    root = catalogue_root(root)
+    root = catalogue_root(root, lang)
+    language = language_of(root, lang)
     try:
         loaded = load(root)
     except FatalYAML as fatal:
-        raise fail(f"{fatal.finding.loc}: {fatal.finding.message(_language(lang))}") from None
+        where, message = fatal.finding.loc, fatal.finding.message(language)
+        raise fail_in("import.unreadable", language, where=where, message=message) from None
     unreadable = [f for f in loaded.findings if f.code.startswith(("yaml-", "file-"))]
     if unreadable:
         f = unreadable[0]
-        raise fail(f"{f.loc}: {f.message(_language(lang, loaded.catalogue))}")
+        raise fail_in("import.unreadable", language, where=f.loc, message=f.message(language))
     return root, Target(loaded.catalogue)
 
 
@@ -160,18 +138,17 @@ def _run(root: Path, target, lang, mapped, today, update: bool, dry_run: bool, s
     from citycat.imports import apply
 
     language = _language(lang, target.c)
-    w = W[language]
-    typer.echo(w["read"].format(n=len(mapped.entries), source=mapped.source), err=True)
+    typer.echo(w("read", language, n=len(mapped.entries), source=mapped.source), err=True)
     for line in extra:
         typer.echo("  " + line, err=True)
     if mapped.skipped:
-        typer.echo("  " + w["skipped_records"].format(n=mapped.skipped), err=True)
+        typer.echo("  " + w("skipped_records", language, n=mapped.skipped), err=True)
     with _refusal_in(language):
-        with _Bar(w["checking"], quiet):
+        with _Bar(w("checking", language), quiet):
             p = apply.plan(root, mapped, today or city_today(), update=update, skip_invalid=skip_invalid)
     _report(p, language)
     if dry_run:
-        typer.echo(w["dry"] if p.files else w["nothing"], err=True)
+        typer.echo(w("dry" if p.files else "nothing", language), err=True)
         for name, text in p.files.items():
             path = root / name
             before = path.read_text("utf-8") if path.is_file() else ""
@@ -183,41 +160,41 @@ def _run(root: Path, target, lang, mapped, today, update: bool, dry_run: bool, s
         try:
             apply.write(p)
         except OSError as exc:
-            raise fail(f"{exc.filename or root}: {exc.strerror or exc}") from None
-        typer.echo(w["written"].format(files=", ".join(p.files)), err=True)
+            why = os_reason(exc, language)
+            raise fail_in("common.cannot_write", language, path=exc.filename or root, why=why) from None
+        typer.echo(w("written", language, files=", ".join(p.files)), err=True)
     else:
-        typer.echo(w["nothing"], err=True)
+        typer.echo(w("nothing", language), err=True)
     if p.needs or p.register_findings:
         raise typer.Exit(1)
 
 
 def _report(p, language: str) -> None:
-    w = W[language]
     counts = {a: p.count(a) for a in ("added", "updated", "unchanged", "kept", "skipped")}
-    typer.echo(w["summary"].format(**counts), err=True)
+    typer.echo(w("summary", language, **counts), err=True)
     if p.agencies:
-        typer.echo("  " + w["agencies"].format(ids=", ".join(p.agencies)), err=True)
+        typer.echo("  " + w("agencies", language, ids=", ".join(p.agencies)), err=True)
     if p.themes:
-        typer.echo("  " + w["themes"].format(ids=", ".join(p.themes)), err=True)
+        typer.echo("  " + w("themes", language, ids=", ".join(p.themes)), err=True)
     written = {c.id for c in p.changes if c.action in ("added", "updated", "unchanged", "kept")}
     grouped: dict[str, list[str]] = {}
     for note in p.notes:
         if note.dataset is None or note.dataset in written:
             grouped.setdefault(note.text(language), []).append(note.dataset or "")
     if grouped:
-        typer.echo(w["notes"], err=True)
+        typer.echo(w("notes", language), err=True)
         for text, ids in grouped.items():
             ids = [i for i in dict.fromkeys(ids) if i]
             if len(ids) == 1:
                 typer.echo(f"  [{ids[0]}] {text}", err=True)
             elif ids:
                 shown = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
-                typer.echo(f"  {text} — {w['entries'].format(n=len(ids))} ({shown})", err=True)
+                typer.echo(f"  {text} — {w('entries', language, n=len(ids))} ({shown})", err=True)
             else:
                 typer.echo(f"  {text}", err=True)
     for title, changes in (
-        (w["needs"], p.needs),
-        (w["skipped"], [c for c in p.changes if c.action == "skipped"]),
+        (w("needs", language), p.needs),
+        (w("skipped", language), [c for c in p.changes if c.action == "skipped"]),
     ):
         if changes:
             typer.echo(title, err=True)
@@ -226,7 +203,7 @@ def _report(p, language: str) -> None:
                 for f in c.errors:
                     typer.echo(f"    {f.code}: {f.message(language)}", err=True)
     if p.register_findings:
-        typer.echo(w["register"], err=True)
+        typer.echo(w("register", language), err=True)
         for f in p.register_findings:
             typer.echo(f"  {f.loc}: {f.code}: {f.message(language)}", err=True)
 
@@ -253,6 +230,9 @@ def ckan(
     quiet: QuietOption = False,
     lang: LangOption = None,
     today: TodayOption = None,
+    allow_private: AllowPrivateOption = False,
+    timeout: SourceTimeoutOption = None,
+    max_bytes: MaxBytesOption = None,
 ) -> None:
     """Import from a CKAN Action API (package_search, paged with ckanapi)."""
     from citycat.imports import ckan as source
@@ -261,17 +241,15 @@ def ckan(
     root, target = _target(root, lang)
     language = _language(lang, target.c)
     if not accepted_url(url):
-        raise fail(
-            f"'{url}': {'cần một đường dẫn http(s)' if language == 'vi' else 'an http(s) URL is needed'}"
-        )
+        raise fail_in("import.needs_http", language, url=url)
     if organization is not None and not source.NAME.match(organization):
-        raise fail(f"--organization '{organization}': a CKAN name (a-z, 0-9, '-', '_')")
+        raise fail_in("import.bad_organization", language, value=organization)
 
     def known(kind: str, name: str) -> bool:
         return target.find("agencies" if kind == "organization" else "themes", name) is not None
 
     with _refusal_in(language):
-        with _Bar(W[language]["fetching"], quiet) as bar:
+        with _Bar(w("fetching", language), quiet) as bar:
             fetched = source.fetch(
                 url,
                 organization=organization,
@@ -280,26 +258,27 @@ def ckan(
                 progress=bar,
                 known=known,
                 zone=str(target.c.settings.get("timezone") or "Asia/Ho_Chi_Minh"),
+                limits=_limits(allow_private, timeout, max_bytes),
             )
     mapped = source.packages(fetched, target)
-    extra = [W[language]["repeated"]] if fetched.repeated else []
+    extra = [w("repeated", language)] if fetched.repeated else []
     _run(root, target, lang, mapped, today, update, dry_run, skip_invalid, quiet, extra)
 
 
 SourceArgument = Annotated[str, typer.Argument(metavar="FILE|URL", help="A local file or an http(s) URL.")]
 
 
-def _read(where: str, accept: str, language: str, quiet: bool):
-    from citycat.imports.common import read_source
+def _read(where: str, accept: str, language: str, quiet: bool, limits=None):
+    from citycat.imports.fetch import read_source
 
     with _refusal_in(language):
-        with _Bar(W[language]["fetching"], quiet) as bar:
-            return read_source(where, accept, bar)
+        with _Bar(w("fetching", language), quiet) as bar:
+            return read_source(where, accept, bar, limits)
 
 
-def _source_lang(value: str | None) -> str | None:
+def _source_lang(value: str | None, language: str) -> str | None:
     if value not in (None, "vi", "en"):
-        raise fail(f"--source-lang '{value}': vi or en")
+        raise fail_in("import.bad_source_lang", language, value=value)
     return value
 
 
@@ -314,14 +293,17 @@ def datajson(
     quiet: QuietOption = False,
     lang: LangOption = None,
     today: TodayOption = None,
+    allow_private: AllowPrivateOption = False,
+    timeout: SourceTimeoutOption = None,
+    max_bytes: MaxBytesOption = None,
 ) -> None:
     """Import a data.json (Project Open Data / DCAT-US 1.1: DKAN, Socrata, data.gov harvesters)."""
     from citycat.imports import datajson as fmt
 
     root, target = _target(root, lang)
     language = _language(lang, target.c)
-    source_lang = _source_lang(source_lang)
-    read = _read(source, "application/json", language, quiet)
+    source_lang = _source_lang(source_lang, language)
+    read = _read(source, "application/json", language, quiet, _limits(allow_private, timeout, max_bytes))
     with _refusal_in(language):
         items = fmt.parse(read)
     mapped = fmt.datasets(items, target, source, source_lang)
@@ -345,17 +327,20 @@ def dcat(
     quiet: QuietOption = False,
     lang: LangOption = None,
     today: TodayOption = None,
+    allow_private: AllowPrivateOption = False,
+    timeout: SourceTimeoutOption = None,
+    max_bytes: MaxBytesOption = None,
 ) -> None:
     """Import a DCAT catalogue (DCAT-AP 2/3: Turtle, RDF/XML, JSON-LD, N-Triples), read with rdflib."""
     from citycat.imports import dcat as fmt
 
     root, target = _target(root, lang)
     language = _language(lang, target.c)
-    source_lang = _source_lang(source_lang)
+    source_lang = _source_lang(source_lang, language)
     if syntax not in (None, "turtle", "xml", "json-ld", "nt"):
-        raise fail(f"--syntax '{syntax}': turtle, xml, json-ld or nt")
+        raise fail_in("import.bad_syntax", language, value=syntax)
     accept = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.5"
-    read = _read(source, accept, language, quiet)
+    read = _read(source, accept, language, quiet, _limits(allow_private, timeout, max_bytes))
     with _refusal_in(language):
         graph = fmt.parse(read, syntax)
     mapped = fmt.datasets(graph, target, source, source_lang)
@@ -372,6 +357,9 @@ def xlsx(
     quiet: QuietOption = False,
     lang: LangOption = None,
     today: TodayOption = None,
+    allow_private: AllowPrivateOption = False,
+    timeout: SourceTimeoutOption = None,
+    max_bytes: MaxBytesOption = None,
 ) -> None:
     """Import an agency's spreadsheet in the printable annex's columns (those of datasets.xlsx)."""
     from citycat.feeds.common import strings
@@ -379,7 +367,13 @@ def xlsx(
 
     root, target = _target(root, lang)
     language = _language(lang, target.c)
-    read = _read(source, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", language, quiet)
+    read = _read(
+        source,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        language,
+        quiet,
+        _limits(allow_private, timeout, max_bytes),
+    )
     with _refusal_in(language):
         sheets = fmt.parse(read, strings(target.c))
     mapped = fmt.datasets(sheets, target, source)

@@ -24,13 +24,17 @@ class Edition(StrEnum):
 
 
 def parse_today(value: str | None) -> dt.date | None:
-    """``--today``: a YYYY-MM-DD date, or a usage error."""
+    """A date option (``--today``, ``--date``...): 2026-12-31, or 31/12/2026 as Vietnamese
+    documents write it; else a usage error, said in the chosen language by ``citycat.cli.main``."""
+    from citycat.cli.words import Said
+    from citycat.model.dates import read_date
+
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date: use YYYY-MM-DD") from None
+    found = read_date(value)
+    if found is None:
+        raise Said("common.bad_today", value=value)
+    return found
 
 
 RootOption = Annotated[
@@ -53,6 +57,26 @@ EditionOption = Annotated[
     typer.Option("--edition", help="public (default), or internal: everything, for the city's intranet."),
 ]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="List the errors only (the summary still counts the warnings)."),
+]
+# the network (import, check-links): docs/security.md, "Sources and the network"
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Also ask loopback, private and link-local addresses (refused by default: an intranet, tests).",
+    ),
+]
+SourceTimeoutOption = Annotated[
+    float | None,
+    typer.Option("--timeout", min=1, help="Seconds for every request of the import together (300)."),
+]
+MaxBytesOption = Annotated[
+    int | None,
+    typer.Option("--max-bytes", min=1, help="Largest source in bytes, after decompression (256 MiB)."),
+]
 
 
 def city_today() -> dt.date:
@@ -80,7 +104,7 @@ def catalogue_root(root: Path, lang: Lang | None = None) -> Path:
 
     root = root.resolve()
     if not (root / DATASETS).is_file():
-        raise fail_in("common.not_a_catalogue", language_of(None, lang), root=root)
+        raise fail_in("common.not_a_catalogue", language_of(root, lang), root=root)
     return root
 
 

@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from citycat.cli.app import app, reads_the_whole_list
-from citycat.cli.options import LangOption, RootOption, catalogue_root, message_language, print_findings
+from citycat.cli.options import (
+    LangOption,
+    RootOption,
+    catalogue_root,
+    message_language,
+    parse_today,
+    print_findings,
+)
+from citycat.cli.words import echo, fail_in, language_of, os_reason, say
 
-DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def parse_date(value: str | None) -> dt.date | None:
-    """A date as 2026-12-31 or as Vietnamese documents write it, 31/12/2026."""
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        match = DAY_MONTH_YEAR.match(text)
-        if match:
-            day, month, year = map(int, match.groups())
-            return dt.date(year, month, day)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"'{value}' không phải ngày: viết 2026-12-31 hoặc 31/12/2026 / "
-            f"'{value}' is not a date: write 2026-12-31 or 31/12/2026"
-        ) from None
+parse_date = parse_today  # 2026-12-31, or 31/12/2026 as Vietnamese documents write it
 
 
 DateOption = Annotated[
@@ -74,8 +62,8 @@ def release(
     from citycat.pipeline.release import ReleaseError
     from citycat.pipeline.release import release as make
 
-    root = catalogue_root(root)
-    words = message_language(lang, "vi")
+    root = catalogue_root(root, lang)
+    words = message_language(lang, language_of(root))
     try:
         done = make(
             root,
@@ -95,24 +83,22 @@ def release(
         typer.echo(f"citycat: {exc.words[words]}", err=True)
         raise typer.Exit(1) from None
     except OSError as exc:
-        typer.echo(f"citycat: {exc.strerror or exc}: {exc.filename or ''}", err=True)
-        raise typer.Exit(1) from None
+        why = os_reason(exc, words)
+        raise fail_in("common.cannot_write", words, 1, path=exc.filename or out, why=why) from None
     folder = done.folder
     try:
         shown = folder.relative_to(Path.cwd())
     except ValueError:
         shown = folder
-    if words == "vi":
-        state = "đã có, không đổi" if done.unchanged else "đã lập"
-        since = f"so với bản ngày {done.previous}" if done.previous else "bản đầu tiên"
-        typer.echo(f"Bản số {done.number} ({since}) {state}: {shown}/ — {len(done.files)} tệp")
-    else:
-        state = "already there, unchanged" if done.unchanged else "made"
-        since = f"since the edition of {done.previous}" if done.previous else "the first edition"
-        typer.echo(f"Edition {done.number} ({since}) {state}: {shown}/ — {len(done.files)} files")
+    state = say("release.state_unchanged" if done.unchanged else "release.state_made", words)
+    since = (
+        say("release.since_previous", words, date=done.previous)
+        if done.previous
+        else say("release.first", words)
+    )
+    count = len(done.files)
+    echo(
+        "release.made", words, False, number=done.number, since=since, state=state, folder=shown, count=count
+    )
     if done.commit is None:
-        typer.echo(
-            "  (không phải kho git: bản không ghi commit)"
-            if words == "vi"
-            else "  (not a git repository: no commit recorded)"
-        )
+        echo("release.no_git", words, False)

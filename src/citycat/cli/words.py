@@ -8,6 +8,7 @@ catalogue is loaded: ``--lang``, else ``default_language`` in ``catalogue/settin
 
 from __future__ import annotations
 
+import errno
 import functools
 from importlib import resources
 from pathlib import Path
@@ -45,6 +46,28 @@ def fail_in(key: str, language: str, code: int = 2, **params: Any) -> typer.Exit
     """Print ``citycat: <words>`` on stderr; the Exit to raise (2: a usage error, 1: the catalogue)."""
     typer.echo(f"citycat: {say(key, language, **params)}", err=True)
     return typer.Exit(code)
+
+
+def has(key: str) -> bool:
+    return key in words()
+
+
+def os_reason(exc: OSError, language: str) -> str:
+    """Why the system refused a file, in our words (never the C library's English text)."""
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if has(f"oserror.{name}"):
+        return say(f"oserror.{name}", language)
+    return say("oserror.other", language, code=name or exc.errno or "?")
+
+
+class Said(typer.BadParameter):
+    """A usage error a callback raises in our words: ``citycat.cli.main`` says ``key`` in the
+    chosen language (a callback runs before it is known)."""
+
+    def __init__(self, key: str, **params: Any):
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 def language_of(root: Path | None, lang: Any = None) -> str:

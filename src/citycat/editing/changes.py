@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from citycat.model.findings import WARNING, Finding, Loc
+from citycat.source import paths
 from citycat.source.inputs import DATASETS
 from citycat.source.yamlsafe import FatalYAML, YList, YMap, load_bytes
 
@@ -247,7 +248,10 @@ def compare(root: Path | str, ref: str) -> Comparison:
     root = Path(root)
     old, _ = entries(old_file(root, ref), f"{ref}:{DATASETS}")
     try:
-        data = (root / DATASETS).read_bytes()
+        data = paths.read(root, root / DATASETS)
+    except paths.Refused as exc:
+        vi, en = paths.words(exc)
+        raise ChangesError(en, vi) from None
     except OSError as exc:
         raise ChangesError(
             f"cannot read {DATASETS}: {exc.strerror}", f"không đọc được {DATASETS}: {exc.strerror}"

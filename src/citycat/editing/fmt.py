@@ -10,7 +10,9 @@ The layout is the one the repository's own datasets.yaml is written in:
 - two spaces per level, list items two spaces in under their key (``  - id: …``);
 - quotes: double quotes where a value needs them (``"01"``), and double instead of single
   quotes; plain or double-quoted text stays as it is written;
-- dates as ``YYYY-MM-DD`` without quotes.
+- dates as ``YYYY-MM-DD`` without quotes;
+- double quotes around a value YAML 1.1 would read as a number that citycat reads as text
+  (``0x1F``, ``0755``, ``190:20:30``).
 
 Round-trip YAML (ruamel.yaml) keeps every comment and blank line. Formatting never changes what
 the file means: the result is loaded with citycat's own safe loader and compared with the input.
@@ -34,7 +36,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString, Sin
 
 from citycat.model.findings import Finding, Loc
 from citycat.source.inputs import DATASETS
-from citycat.source.yamlsafe import FatalYAML, load_bytes
+from citycat.source.yamlsafe import FatalYAML, load_bytes, number_as_text
 
 DATASET_KEYS = (
     "id",
@@ -91,11 +93,13 @@ _EMITTER = yaml.emitter.Emitter(io.StringIO(), allow_unicode=True)
 
 
 class FormatError(Exception):
-    """The file cannot be formatted; ``finding`` says where and why, in citycat's words."""
+    """The file cannot be formatted; ``findings`` say where and why, in citycat's words
+    (``finding``: the first)."""
 
-    def __init__(self, finding: Finding):
+    def __init__(self, finding: Finding, *more: Finding):
         super().__init__(finding.code)
         self.finding = finding
+        self.findings: tuple[Finding, ...] = (finding, *more)
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,42 @@ def _walk(value: Any) -> Any:
     return value
 
 
+_PLAIN_NUMBER = re.compile(r"[-+]?[0-9A-Za-z_:.]+")
+
+
+def _quote_numbers(value: Any, lines: list[str]) -> None:
+    """Double-quote each plain value that YAML 1.1 reads as a number and citycat as text
+    (0x1F, 0755, 0b101, 1_000, 190:20:30: ``yamlsafe.number_as_text``), so that the file shows
+    what it means. ``lines``: the file's text, where the written form of each value is read."""
+    if isinstance(value, CommentedMap):
+        places = {key: pos[2:4] for key, pos in (value.lc.data or {}).items() if len(pos) >= 4}
+        keys: Any = list(value)
+    elif isinstance(value, CommentedSeq):
+        places, keys = dict(value.lc.data or {}), range(len(value))
+    else:
+        return
+    for key in keys:
+        item = value[key]
+        if isinstance(item, (CommentedMap, CommentedSeq)):
+            _quote_numbers(item, lines)
+            continue
+        if (
+            isinstance(item, bool)
+            or not isinstance(item, (str, int, float))
+            or isinstance(item, ScalarString)
+        ):
+            continue  # quoted already, or not a scalar
+        written = None
+        if type(item) is str:
+            written = item
+        elif key in places and places[key][0] < len(lines):
+            line, col = places[key]
+            m = _PLAIN_NUMBER.match(lines[line], col)
+            written = m.group() if m else None
+        if written and number_as_text(written):
+            value[key] = DoubleQuotedScalarString(written)
+
+
 def _rename(m: CommentedMap, old: str, new: str) -> None:
     keys = list(m)
     value = m.pop(old)
@@ -240,20 +280,25 @@ def _expected(value: Any, path: str = "") -> Any:
 
 
 def format_text(text: str, name: str = DATASETS) -> Formatted:
-    """Format one YAML file's text. Raises FormatError when it cannot be read safely."""
+    """Format one YAML file's text. Raises FormatError when it cannot be read safely.
+
+    A byte-order mark is dropped and Windows line ends (CRLF) become LF; neither moves a line."""
+    source = text
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     data = text.encode("utf-8")
     try:
         meaning = _meaning(data, name)
     except FatalYAML as fatal:
-        raise FormatError(fatal.finding) from None
+        raise FormatError(*fatal.findings) from None
     y = round_trip_yaml()
     try:
         doc = y.load(text)
-    except RuamelError as exc:
+    except RuamelError as exc:  # read above by citycat's loader, so hardly ever: say where, in our words
         mark = getattr(exc, "problem_mark", None)
         loc = Loc(name, mark.line + 1, mark.column + 1) if mark else Loc(name)
-        raise FormatError(Finding("yaml-syntax", loc, params={"problem": str(exc).split("\n")[0]})) from None
+        raise FormatError(Finding("yaml-syntax", loc, params={"start": loc.line or 1})) from None
     doc = _walk(doc)
+    _quote_numbers(doc, text.split("\n"))
     if isinstance(doc, CommentedMap) and isinstance(doc.get("datasets"), CommentedSeq):
         for entry in doc["datasets"]:
             if isinstance(entry, CommentedMap):
@@ -265,4 +310,4 @@ def format_text(text: str, name: str = DATASETS) -> Formatted:
         after = after.split("\n", 1)[1]
     if _meaning(after.encode("utf-8"), name) != _expected(meaning):
         raise AssertionError(f"formatting {name} would change what it means")  # a bug, never a user's
-    return Formatted(text, after)
+    return Formatted(source, after)

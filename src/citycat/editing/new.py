@@ -20,6 +20,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from citycat.editing.fmt import DATASET_KEYS, needs_quotes, round_trip_yaml
 from citycat.model.findings import Finding
+from citycat.source import paths
 from citycat.source.inputs import DATASETS
 
 TEXTS = ("title.vi", "title.en", "description.vi", "description.en", "contact.name", "legal_basis")
@@ -153,7 +154,10 @@ def add(root, values: Mapping[str, Any], today: dt.date) -> Added:
             f"The id '{dataset_id}' is not valid: lower-case ASCII letters, digits, '-' or '_', 2–100 characters.",
         )
     path = root / DATASETS
-    text = path.read_bytes().decode("utf-8")
+    try:
+        text = paths.read(root, path).decode("utf-8")
+    except paths.Refused as exc:
+        raise NewError(*paths.words(exc)) from None
     if re.search(rf"^\s*-?\s*id:\s*[\"']?{re.escape(dataset_id)}[\"']?\s*$", text, re.M):
         raise NewError(
             f"Mã '{dataset_id}' đã có trong datasets.yaml; chọn mã khác.",

@@ -187,13 +187,17 @@ class _Mapper:
             "image_display_url": "",
         }
 
-    def resource(self, x: Distribution, package_id: str, position: int, created, modified) -> dict:
+    def resource(
+        self, d: Dataset, x: Distribution, package_id: str, position: int, created, modified
+    ) -> dict:
         get = x.fields.get  # (read directly: 25,000 resources at 10,000 datasets)
         fmt = self.formats.get(get("format"))
         media = get("media_type") or (fmt.get("media_type") if fmt else None)
         size = get("byte_size")
         res: dict[str, Any] = {
-            "id": uuid_for(f"{self.base}{policy.page_path(x.dataset_id)}#distribution-{x.position}"),
+            "id": uuid_for(
+                f"{self.base}{policy.page_path(x.dataset_id)}#{policy.distribution_fragment(d, x)}"
+            ),
             "package_id": package_id,
             "name": get("title.vi") or "",
             "description": get("description.vi") or "",
@@ -271,7 +275,7 @@ class _Mapper:
             "tags": [self.tag(name) for name in sorted(tags)],
             "num_tags": len(tags),
             "extras": _extras(extras),
-            "resources": [self.resource(x, pid, i, created, modified) for i, x in enumerate(dists)],
+            "resources": [self.resource(d, x, pid, i, created, modified) for i, x in enumerate(dists)],
             "num_resources": len(dists),
             "relationships_as_object": [],
             "relationships_as_subject": [],

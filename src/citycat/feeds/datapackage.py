@@ -5,7 +5,8 @@
 (UTF-8, RFC 4180) with its Table Schema inline and its foreign keys, so that
 ``frictionless validate datapackage.json`` checks the whole published list, registers included.
 Rows of datasets an edition does not list (and their themes, keywords, distributions…) and
-internal distributions are left out of the public edition, like everywhere else.
+internal distributions are left out of the public edition, like everywhere else; a distribution's
+``position`` is its number among the public ones (``policy.number``), so no gap shows where one was.
 
 ``schemas/{id}.json``: the data dictionary (Table Schema) of every listed dataset that has one,
 at a stable URL named after the dataset (the DCAT ``dct:conformsTo`` and data.json
@@ -44,6 +45,20 @@ def _keep(c: Catalogue, record: Any, edition: str, listed: dict[str, bool]) -> b
     return True
 
 
+def _numbered(c: Catalogue, table: Table, row: list[Any], record: Any) -> list[Any]:
+    """A distribution's row with its ``position`` as every output numbers it (``policy.number``:
+    among the public ones first), not its place in the entry, which would tell where an internal
+    distribution was left out."""
+    if not isinstance(record, Distribution) or "position" not in table.generated:
+        return row
+    d = c.dataset(record.dataset_id)
+    if d is None:
+        return row
+    row = list(row)
+    row[table.header.index("position")] = policy.number(d, record)
+    return row
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -70,7 +85,7 @@ def package(c: Catalogue, edition: str) -> tuple[dict[str, Any], list[tuple[str,
     resources, data = [], []
     for table in build_tables(c):
         rows = [
-            row
+            _numbered(c, table, row, source.record)
             for row, source in zip(table.rows, table.sources, strict=True)
             if _keep(c, source.record, edition, listed)
         ]

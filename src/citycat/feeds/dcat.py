@@ -6,7 +6,8 @@ city's themes, places, licences, media types; in Turtle only, once per dataset).
 
     {base}catalog                       dcat:Catalog
     {base}dataset/{id}                  dcat:Dataset (its Turtle file sits beside it: {id}.ttl)
-    {base}dataset/{id}#distribution-{n} dcat:Distribution (n: its place in datasets.yaml, from 0)
+    {base}dataset/{id}#distribution-{n} dcat:Distribution (n: policy.number, its place among
+                                        the public ones, from 0; internal ones after them)
     {base}dataset/{id}#contact|#temporal|#rights|#ref   its contact point, period, legal basis, code
     {base}agency/{id}                   foaf:Agent (foaf:Organization) with its ADMS publisher type
     {base}themes, {base}theme/{id}      the city's themes: a skos:ConceptScheme and its concepts
@@ -253,7 +254,7 @@ class Model:
             )
         formats = c.register("formats")
         for x in policy.distributions(d, edition):
-            dist = Node(f"{s}#distribution-{x.position}").add(RDF_TYPE, DCAT + "Distribution")
+            dist = Node(f"{s}#{policy.distribution_fragment(d, x)}").add(RDF_TYPE, DCAT + "Distribution")
             dist.add(DCT + "title", *_texts(x, "title"))
             dist.add(DCT + "description", *_texts(x, "description"))
             download, access = safe_url(x.get("download_url")), safe_url(x.get("access_url"))

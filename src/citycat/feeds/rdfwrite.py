@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring as _json  # a JSON string, non-ASCII kept
 
+from citycat.model.chars import xml_safe
+
 PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
@@ -36,7 +38,7 @@ PREFIXES = {
 RDF_TYPE = PREFIXES["rdf"] + "type"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 # Characters an IRI may not hold in Turtle (IRIREF) or that would need escaping elsewhere.
-_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f-\x9f\ud800-\udfff\ufffe\uffff]')
 
 
 Literal = tuple[str, str, str]  # (text, language tag or "", datatype IRI or "")
@@ -49,7 +51,9 @@ def Lit(value: str, lang: str = "", datatype: str = "") -> Literal:  # noqa: N80
 
 def iri(value: str) -> str:
     """``value`` with every character an IRI cannot hold percent-encoded (UTF-8)."""
-    return _NOT_IN_IRI.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), value)
+    return _NOT_IN_IRI.sub(
+        lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8", "surrogatepass")), value
+    )
 
 
 def qname(value: str) -> tuple[str, str] | None:
@@ -155,7 +159,11 @@ def turtle_document(blocks: Iterable[str]) -> str:
 
 
 def _xml_text(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    """Literal text in RDF/XML; what XML 1.0 cannot carry becomes U+FFFD (validation refuses it,
+    ``text-control``: a second lock)."""
+    return (
+        xml_safe(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    )
 
 
 def rdfxml_block(node: Node) -> str:

@@ -21,13 +21,14 @@ import zipfile
 from collections.abc import Sequence
 from typing import Any
 
+from citycat.model import chars
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (1900 date system)
-_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
 
 # cell styles (indexes into cellXfs below): 0 plain, 1 header, 2 first date format, 3 second
 HEADER, DATE_STYLES = 1, {"DD/MM/YYYY": 2, "YYYY-MM-DD": 3}
@@ -36,7 +37,7 @@ STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 
 def _esc(value: str) -> str:
-    value = _BAD_XML.sub("\ufffd", value)
+    value = chars.xml_safe(value)  # what XML 1.0 cannot carry becomes U+FFFD
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 

@@ -32,6 +32,7 @@ from citycat.editing.fmt import order_entry as canonical_order
 from citycat.editing.new import appended, build, entry_text, item_indent
 from citycat.imports.common import ImportError_, Mapped, Note
 from citycat.model.findings import ERROR, Finding
+from citycat.source import paths
 from citycat.source.inputs import DATASETS
 
 REGISTERS = {"agencies": "catalogue/agencies.yaml", "themes": "catalogue/themes.yaml"}
@@ -185,8 +186,16 @@ def _entry_lines(m: CommentedMap, indent: int) -> str:
 # --- the plan --------------------------------------------------------------------------------
 
 
+def _read(root: Path, name: str) -> str:
+    """A file of the catalogue, read under the rule of every input (``citycat.source.paths``)."""
+    try:
+        return paths.read(root, root / name).decode("utf-8")
+    except paths.Refused as exc:
+        raise ImportError_(*paths.words(exc)) from None
+
+
 def _datasets_text(root: Path, mapped: Mapped, update: bool, leave_out: set[str]) -> tuple[str, list[Change]]:
-    text = (root / DATASETS).read_bytes().decode("utf-8")
+    text = _read(root, DATASETS)
     doc = round_trip_yaml().load(text)
     items = doc.get("datasets") if isinstance(doc, CommentedMap) else None
     if items is None:
@@ -277,13 +286,13 @@ def plan(root: Path, mapped: Mapped, today, *, update: bool = False, skip_invali
         new_agencies = [a for a in mapped.agencies if a["id"] in used_agencies]
         new_themes = [t for t in mapped.themes if t["id"] in used_themes]
         files: dict[str, str] = {}
-        original = (root / DATASETS).read_bytes().decode("utf-8")
+        original = _read(root, DATASETS)
         if text != original:
             files[DATASETS] = text
         for key, items in (("agencies", new_agencies), ("themes", new_themes)):
             if items:
                 path = root / REGISTERS[key]
-                current = path.read_bytes().decode("utf-8") if path.is_file() else f"{key}:\n"
+                current = _read(root, REGISTERS[key]) if path.is_file() or path.is_symlink() else f"{key}:\n"
                 indent = item_indent(current)
                 files[REGISTERS[key]] = _append(
                     current, key, [_item_text(i, indent, ("name.vi", "name.en")) for i in items]

@@ -34,6 +34,7 @@ from citycat.imports.common import (
     split_list,
     words,
 )
+from citycat.imports.fetch import Limits
 from citycat.model import fields
 
 NAME = re.compile(r"^[a-z0-9_-]{2,100}$")
@@ -81,13 +82,13 @@ def _search_page(ckan, fq: str, start: int, rows: int) -> dict[str, Any]:
     return ckan.action.package_search(**params)
 
 
-def _client(url: str, agent: str, get_only: bool = False):
+def _client(url: str, agent: str, session, get_only: bool = False):
     """CKAN's client, asking under ``/api/3/action/``: every CKAN answers there (as under
     ``/api/action/``, ckanapi's default), and a static copy of citycat's feed has its files only
-    there."""
+    there. Its requests go through ``session``: the import's bounded fetcher."""
     import ckanapi
 
-    client = ckanapi.RemoteCKAN(url, user_agent=agent, get_only=get_only)
+    client = ckanapi.RemoteCKAN(url, user_agent=agent, get_only=get_only, session=session)
     client.base_url = "api/3/action/"
     return client
 
@@ -101,13 +102,16 @@ def fetch(
     progress: Progress | None = None,
     known: Callable[[str, str], bool] = lambda kind, name: False,
     zone: str = "Asia/Ho_Chi_Minh",
+    limits: Limits | None = None,
 ) -> Fetched:
     """Every package the API lists (of one organization, modified since a date). Raises
-    ImportError_ when the URL is not a CKAN Action API that answers."""
+    ImportError_ when the URL is not a CKAN Action API that answers, or when it goes past one of
+    ``limits`` (time, size, pages, redirects, addresses: ``citycat.imports.fetch``)."""
     import ckanapi
     import requests
 
     from citycat import __version__
+    from citycat.imports.fetch import Fetcher, ckan_session
 
     url = url.rstrip("/")
     agent = f"citycat/{__version__} (+import)"
@@ -116,20 +120,22 @@ def fetch(
         start = dt.datetime.combine(since, dt.time(), tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
         fq = f"{fq} metadata_modified:[{start.strftime('%Y-%m-%dT%H:%M:%SZ')} TO *]".strip()
     errors = (ckanapi.CKANAPIError, requests.exceptions.RequestException, ValueError, TypeError)
-    ckan = _client(url, agent)
+    limits = limits or Limits()
+    session = ckan_session(Fetcher(limits, agent))
+    ckan = _client(url, agent, session)
     try:
         first = _search_page(ckan, fq, 0, rows)
     except (ckanapi.SearchQueryError, ckanapi.SearchError, ckanapi.ValidationError) as exc:
         raise _fail(url, exc) from None
     except errors:  # a static copy of the API answers GET only: try once more that way
-        ckan = _client(url, agent, get_only=True)
+        ckan = _client(url, agent, session, get_only=True)
         try:
             first = _search_page(ckan, fq, 0, rows)
         except errors as exc:
             raise _fail(url, exc) from None
     packages: list[dict[str, Any]] = []
     seen: set[str] = set()
-    page, start, repeated = first, 0, False
+    page, start, repeated, pages = first, 0, False, 1
     while True:
         if not isinstance(page, Mapping) or not isinstance(page.get("results"), list):
             raise _fail(url, ValueError("package_search result"))
@@ -147,6 +153,12 @@ def fetch(
         start += len(results)
         if not results or (total is not None and start >= total):
             break
+        pages += 1
+        if pages > limits.max_pages:
+            raise ImportError_(
+                f"{url}: quá {limits.max_pages} trang kết quả, đã dừng; thu hẹp bằng --organization hoặc --since",
+                f"{url}: more than {limits.max_pages} pages of results, stopped; narrow it with --organization or --since",
+            )
         try:
             page = _search_page(ckan, fq, start, rows)
         except errors as exc:

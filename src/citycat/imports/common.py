@@ -132,7 +132,10 @@ class Mapped:
 class ImportError_(Exception):
     """The source cannot be read: a user's mistake or a bad remote. ``words[lang]`` says why."""
 
+    LONGEST = 1000  # characters: a source's text quoted in a reason never floods the terminal
+
     def __init__(self, vi: str, en: str):
+        vi, en = (t if len(t) <= self.LONGEST else t[: self.LONGEST - 1] + "…" for t in (vi, en))
         super().__init__(en)
         self.words = {"vi": vi, "en": en}
 
@@ -675,9 +678,32 @@ def mapping_values(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-# --- reading a file or a URL ------------------------------------------------------------------
+# --- a source read (``citycat.imports.fetch`` reads files and URLs) ---------------------------
 
-MAX_BYTES = 256 * 1024 * 1024  # a catalogue bigger than this is not a catalogue
+MAX_DEPTH = 100  # JSON nested deeper than this is refused before it is parsed
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def too_deep(data: bytes | str, limit: int = MAX_DEPTH) -> bool:
+    """Does this JSON text nest objects and arrays more than ``limit`` levels deep? Strings are
+    skipped (a bracket inside one is text); the text need not be valid JSON. Python's parser
+    would recurse once per level and fail with a RecursionError."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    depth = 0
+    for b in _STRING.sub(b"", data).translate(None, _NOT_BRACKETS):
+        depth += 1 if b in (0x5B, 0x7B) else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def deep_json(name: str, limit: int = MAX_DEPTH) -> ImportError_:
+    return ImportError_(
+        f"{name}: JSON lồng nhau quá {limit} tầng; citycat không đọc nó",
+        f"{name}: the JSON is nested more than {limit} levels deep; citycat does not read it",
+    )
 
 
 @dataclass
@@ -685,65 +711,3 @@ class Source:
     name: str  # the URL or path as given
     data: bytes
     media_type: str = ""  # from the server's Content-Type, lower case, without parameters
-
-
-def read_source(where: str, accept: str, progress=None, timeout: float = 60.0) -> Source:
-    """The bytes of a local file or of an http(s) URL (at most ``MAX_BYTES``). Raises
-    ImportError_ with the reason when it cannot be read."""
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", where):
-        if not accepted_url(where):
-            raise ImportError_(
-                f"Chỉ đọc được tệp hoặc đường dẫn http(s): {where}",
-                f"Only a file or an http(s) URL can be read: {where}",
-            )
-        return _download(where, accept, progress, timeout)
-    from pathlib import Path
-
-    path = Path(where)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ImportError_(f"{where}: tệp quá lớn", f"{where}: file too large")
-        return Source(where, path.read_bytes())
-    except IsADirectoryError:
-        raise ImportError_(
-            f"{where} là một thư mục, không phải tệp", f"{where} is a folder, not a file"
-        ) from None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ImportError_(f"Không đọc được {where}: {reason}", f"Cannot read {where}: {reason}") from None
-
-
-def _download(url: str, accept: str, progress, timeout: float) -> Source:
-    import httpx
-
-    from citycat import __version__
-
-    headers = {"Accept": accept, "User-Agent": f"citycat/{__version__} (+import)"}
-    try:
-        with httpx.Client(follow_redirects=True, max_redirects=5, timeout=timeout, headers=headers) as client:
-            with client.stream("GET", url) as response:
-                if response.status_code != 200:
-                    raise ImportError_(
-                        f"{url} trả lời HTTP {response.status_code}",
-                        f"{url} answered HTTP {response.status_code}",
-                    )
-                if not accepted_url(str(response.url)):
-                    raise ImportError_(
-                        f"{url} chuyển hướng tới {response.url}", f"{url} redirects to {response.url}"
-                    )
-                total = integer(response.headers.get("content-length"))
-                if total and total > MAX_BYTES:
-                    raise ImportError_(f"{url}: quá lớn ({total} byte)", f"{url}: too large ({total} bytes)")
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > MAX_BYTES:
-                        raise ImportError_(f"{url}: quá lớn", f"{url}: too large")
-                    chunks.append(chunk)
-                    if progress:
-                        progress(size, total)
-                media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                return Source(url, b"".join(chunks), media)
-    except httpx.HTTPError as exc:
-        reason = str(exc) or type(exc).__name__
-        raise ImportError_(f"Không tải được {url}: {reason}", f"Cannot download {url}: {reason}") from None

@@ -28,10 +28,12 @@ from citycat.imports.common import (
     Target,
     boolean,
     date,
+    deep_json,
     finish,
     mapping_values,
     ordered_unique,
     split_list,
+    too_deep,
     words,
 )
 from citycat.model import fields
@@ -42,6 +44,8 @@ SCHEMA_URL = re.compile(r"/schemas/([a-z0-9_-]+)\.json$")
 
 def parse(source: Source) -> list[Mapping[str, Any]]:
     """The datasets of a data.json (1.1: an object with ``dataset``; 1.0: a bare list)."""
+    if too_deep(source.data):
+        raise deep_json(source.name)
     try:
         doc = json.loads(source.data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

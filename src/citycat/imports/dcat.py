@@ -25,9 +25,11 @@ from citycat.imports.common import (
     Source,
     Target,
     date,
+    deep_json,
     finish,
     integer,
     ordered_unique,
+    too_deep,
     words,
 )
 from citycat.imports.datajson import PLACE, own_schema
@@ -105,6 +107,8 @@ def parse(source: Source, given: str | None = None):
     except UnicodeDecodeError:
         raise ImportError_(f"{source.name}: không phải UTF-8", f"{source.name}: not UTF-8") from None
     if kind == "json-ld":
+        if too_deep(source.data):
+            raise deep_json(source.name)
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -117,6 +121,8 @@ def parse(source: Source, given: str | None = None):
                 f"{source.name}: JSON-LD dùng @context ở xa; citycat không tải nó (dùng Turtle hoặc RDF/XML)",
                 f"{source.name}: the JSON-LD names a remote @context; citycat does not fetch it (use Turtle or RDF/XML)",
             )
+    if kind == "xml":
+        _no_entities(source.name, text)
     graph = rdflib.Graph()
     try:
         graph.parse(data=text, format=kind, publicID=source.name if "://" in source.name else None)
@@ -127,6 +133,28 @@ def parse(source: Source, given: str | None = None):
             f"{source.name} cannot be read as {kind}: {reason}",
         ) from None
     return graph
+
+
+def _no_entities(name: str, text: str) -> None:
+    """RDF/XML that declares entities is refused before rdflib reads it: nested entities expand
+    quadratically or worse (a 1 KB "billion laughs" file keeps a parser busy for minutes) and an
+    external one would be fetched. defusedxml's parser finds any declaration, wherever it hides."""
+    from xml.etree.ElementTree import ParseError
+
+    import defusedxml
+    import defusedxml.ElementTree
+
+    try:
+        defusedxml.ElementTree.fromstring(text.encode("utf-8"), forbid_dtd=False, forbid_entities=True)
+    except defusedxml.DefusedXmlException:
+        raise ImportError_(
+            f"{name}: RDF/XML khai báo thực thể XML (<!ENTITY>); citycat không mở rộng chúng "
+            "(dùng Turtle, hoặc bỏ phần <!DOCTYPE>)",
+            f"{name}: the RDF/XML declares XML entities (<!ENTITY>); citycat does not expand them "
+            "(use Turtle, or remove the <!DOCTYPE>)",
+        ) from None
+    except ParseError:
+        pass  # not well-formed: rdflib says where
 
 
 class _Reader:

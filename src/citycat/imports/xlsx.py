@@ -51,6 +51,12 @@ RESOURCE_KEYS = ("col_id", "col_name", "col_resource", "format", "col_media_type
                  "col_access_url", "size")  # fmt: skip
 MAX_ROWS = 100_000
 HEADER_ROWS = 10  # a header may sit below a title
+MAX_COLUMNS = 200  # the annex has 29 columns, the resources 8
+MAX_PARTS = 10_000  # files inside the workbook's zip
+MAX_UNPACKED = 128 * 1024 * 1024  # bytes of XML the zip declares, all parts together
+MAX_RATIO = 100  # uncompressed / compressed size of one part (real sheets: 5 to 30)
+RATIO_FROM = 1024 * 1024  # the ratio counts only for parts larger than this
+HEAD = 4096  # bytes of each XML part searched for a DTD (one comes before the first element)
 
 
 @dataclass
@@ -112,46 +118,150 @@ def _classify(
     return None
 
 
+def _unreadable(source: Source, exc: BaseException) -> ImportError_:
+    return ImportError_(
+        f"{source.name} không phải tệp Excel .xlsx đọc được ({type(exc).__name__})",
+        f"{source.name} is not a readable Excel .xlsx file ({type(exc).__name__})",
+    )
+
+
+def _bomb(source: Source, vi: str, en: str) -> ImportError_:
+    return ImportError_(
+        f"{source.name}: {vi}; citycat không mở nó (lưu lại chỉ với các dòng và cột có dữ liệu)",
+        f"{source.name}: {en}; citycat does not open it (save it again with only the rows and columns in use)",
+    )
+
+
+def _check_package(source: Source) -> None:
+    """An XLSX is a zip of XML parts: refuse one that would unpack into far more than it weighs
+    (a "zip bomb": declared sizes, and the ratio of each part) or that holds an XML DTD (Excel
+    never writes one; it is how entity bombs are declared), before openpyxl reads anything."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(source.data)) as z:
+            members = z.infolist()
+            if len(members) > MAX_PARTS:
+                raise _bomb(
+                    source,
+                    f"{len(members):,} phần (tối đa {MAX_PARTS:,})",
+                    f"{len(members):,} parts (at most {MAX_PARTS:,})",
+                )
+            unpacked = sum(m.file_size for m in members)
+            if unpacked > MAX_UNPACKED:
+                raise _bomb(
+                    source,
+                    f"giải nén ra {unpacked:,} byte (tối đa {MAX_UNPACKED:,})",
+                    f"it unpacks to {unpacked:,} bytes (at most {MAX_UNPACKED:,})",
+                )
+            for m in members:
+                if m.file_size > RATIO_FROM and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+                    ratio = m.file_size // max(m.compress_size, 1)
+                    raise _bomb(
+                        source,
+                        f"phần {m.filename[:80]} nén {ratio:,} lần (tối đa {MAX_RATIO})",
+                        f"the part {m.filename[:80]} is compressed {ratio:,} times (at most {MAX_RATIO})",
+                    )
+            for m in members:
+                if m.filename.endswith((".xml", ".rels", ".vml")):
+                    with z.open(m) as part:
+                        head = part.read(HEAD)
+                    if b"<!DOCTYPE" in head.upper() or b"<\x00!\x00D\x00O\x00C" in head.upper():
+                        raise ImportError_(
+                            f"{source.name}: phần {m.filename[:80]} có khai báo DTD (<!DOCTYPE>), Excel không bao giờ viết nó; citycat không mở tệp",
+                            f"{source.name}: the part {m.filename[:80]} has an XML DTD (<!DOCTYPE>), which Excel never writes; citycat does not open the file",
+                        )
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        OSError,
+        EOFError,
+        ValueError,
+    ) as exc:
+        raise _unreadable(source, exc) from None
+
+
+def _dimension(ws) -> tuple[int | None, int | None]:
+    try:
+        return ws.max_row, ws.max_column
+    except (ValueError, TypeError, KeyError):
+        return None, None
+
+
 def parse(source: Source, strings: Mapping[str, Mapping[str, str]]) -> list[Sheet]:
     """The workbook's sheets that have the annex's (or the resources') columns."""
     import zipfile
+    from xml.etree.ElementTree import ParseError
 
+    from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
+    from openpyxl.utils.cell import get_column_letter
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_package(source)
+    unreadable = (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        OSError,
+        EOFError,
+        ParseError,
+    )
     try:
         book = load_workbook(io.BytesIO(source.data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportError_(
-            f"{source.name} không phải tệp Excel .xlsx đọc được ({type(exc).__name__})",
-            f"{source.name} is not a readable Excel .xlsx file ({type(exc).__name__})",
-        ) from None
+    except (DefusedXmlException, *unreadable) as exc:
+        raise _unreadable(source, exc) from None
     known = {"datasets": _headers(strings, DATASET_KEYS), "resources": _headers(strings, RESOURCE_KEYS)}
     sheets, seen = [], []
     try:
         for ws in book.worksheets:
+            height, width = _dimension(ws)
+            if (height or 0) > MAX_ROWS + HEADER_ROWS or (width or 0) > MAX_COLUMNS:
+                where = f"A1:{get_column_letter(min(width or 1, 18278))}{height or 1}"
+                raise _bomb(
+                    source,
+                    f"trang tính '{str(ws.title)[:60]}' khai báo vùng {where} ({height or 0:,} dòng × {width or 0:,} cột; "
+                    f"tối đa {MAX_ROWS:,} × {MAX_COLUMNS})",
+                    f"the sheet '{str(ws.title)[:60]}' declares the range {where} ({height or 0:,} rows × {width or 0:,} columns; "
+                    f"at most {MAX_ROWS:,} × {MAX_COLUMNS})",
+                )
             rows = []
-            for row in ws.iter_rows(values_only=True):
-                rows.append(tuple(row))
-                if len(rows) > MAX_ROWS:
+            for row in ws.iter_rows(values_only=True, max_col=min(width or MAX_COLUMNS, MAX_COLUMNS)):
+                row = tuple(row)
+                end = len(row)
+                while end and row[end - 1] is None:
+                    end -= 1
+                rows.append(row[:end])  # a row padded to the sheet's width keeps only what it holds
+                if len(rows) > MAX_ROWS + HEADER_ROWS:
                     raise ImportError_(
                         f"{source.name}: quá {MAX_ROWS} dòng", f"{source.name}: over {MAX_ROWS} rows"
                     )
-            seen.append((ws.title, [c for r in rows[:1] for c in r if c is not None]))
+            heads = [_short(c) for r in rows[:1] for c in r if c is not None]
+            seen.append((_short(ws.title), heads))
             sheet = _classify(ws.title, rows, known)
             if sheet is not None:
                 sheets.append(sheet)
+    except (DefusedXmlException, *unreadable) as exc:
+        raise _unreadable(source, exc) from None
     finally:
         book.close()
     if not any(s.kind == "datasets" for s in sheets):
         need_vi = ", ".join(f"'{strings['vi'].get(k, k)}'" for k in ANNEX)
         need_en = ", ".join(f"'{strings['en'].get(k, k)}'" for k in ANNEX)
-        found = "; ".join(f"{title}: {', '.join(map(str, heads[:12])) or '—'}" for title, heads in seen)
+        found = "; ".join(f"{title}: {', '.join(heads[:12]) or '—'}" for title, heads in seen[:10])
         raise ImportError_(
             f"{source.name}: không có trang tính nào có các cột của phụ lục ({need_vi}). Tìm thấy: {found}",
             f"{source.name}: no sheet has the annex's columns ({need_en}). Found: {found}",
         )
     return sheets
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """A cell quoted in a message: one line, at most ``limit`` characters."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _blank(row: tuple[Any, ...]) -> bool:

@@ -114,6 +114,17 @@ class Dataset(Record):
     def public_distributions(self) -> tuple[Distribution, ...]:
         return tuple(d for d in self.distributions if not d.internal)
 
+    @functools.cached_property
+    def numbers(self) -> Mapping[int, int]:
+        """Each distribution's number in the outputs (its IRI, its id, its row), by its
+        ``position`` in the entry: the public ones 0, 1, 2… in the entry's order, the internal ones
+        after all of them. So the public edition numbers its distributions exactly as if the
+        internal ones were deleted (it reveals nothing of them), and a public distribution has
+        the same number in both editions. ``citycat.model.policy.number`` is how outputs read it."""
+        ordered = [x for x in self.distributions if not x.internal]
+        ordered += [x for x in self.distributions if x.internal]
+        return MappingProxyType({x.position: n for n, x in enumerate(ordered)})
+
     def formats(self, internal: bool = False) -> tuple[str, ...]:
         """The formats of the distributions (the public ones unless ``internal``), sorted."""
         return self.all_formats if internal else self.public_formats

@@ -116,7 +116,7 @@ class Finding:
 
 def _fill(texts: Mapping[str, str], lang: str, params: Mapping[str, Any]) -> str:
     template = texts.get(lang) or texts["en"]
-    return template.format_map(_Params({k: _show(v, lang) for k, v in params.items()}))
+    return template.format_map(_Params({k: _show(v, lang) for k, v in params.items()})).strip()
 
 
 def _show(value: Any, lang: str) -> str:

@@ -14,6 +14,9 @@
 - **Order.** A list shows datasets by title: Vietnamese alphabetical order (``sort_key``) on
   Vietnamese pages, folded order (``fold``) on English ones, the id breaking ties. Overdue datasets
   come longest overdue first (earliest ``due``), then in that same order.
+- **Numbers.** A distribution is numbered among its dataset's public distributions (0, 1, 2… in
+  the entry's order), the internal ones after them: ``#distribution-N``, CKAN resource ids and
+  the rows of ``data/distributions.csv`` are the same whether an internal one exists or not.
 - **Addresses.** The catalogue's base URL ends with "/" and is "/" (the site's root) when the
   settings hold no http(s) URL; a dataset's page is ``datasets/{id}/`` below it (``en/`` first for
   English).
@@ -25,6 +28,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -62,6 +67,19 @@ def shown(x: Distribution, edition: str) -> bool:
 def distributions(d: Dataset, edition: str) -> tuple[Distribution, ...]:
     """The distributions of ``d`` that ``edition`` shows, in the entry's order."""
     return d.distributions if edition == INTERNAL else d.public_distributions()
+
+
+def number(d: Dataset, x: Distribution) -> int:
+    """A distribution's number in every output (``#distribution-N``, its CKAN id, its row in
+    ``data/distributions.csv``): its place among the public distributions of ``d``, the internal
+    ones numbered after them (``Dataset.numbers``), so that the public edition is what it would be
+    were the internal ones deleted, and a public distribution keeps its number in both editions."""
+    return d.numbers.get(x.position, x.position)
+
+
+def distribution_fragment(d: Dataset, x: Distribution) -> str:
+    """The fragment that names a distribution below its dataset's address: ``distribution-N``."""
+    return f"distribution-{number(d, x)}"
 
 
 def internal_fields(d: Dataset, edition: str) -> Mapping[str, Any]:
@@ -129,8 +147,24 @@ def safe_url(value: Any) -> str:
 
 def base_url(c: Catalogue) -> str:
     """The catalogue's base URL, ending with "/"; "/" (the site's root) when the settings hold no
-    http(s) URL, so that every address made from it stays an address."""
-    return safe_url(c.settings.get("base_url")).rstrip("/") + "/"
+    http(s) URL, so that every address made from it stays an address. Validation refuses a base
+    URL with spaces, quotes, angle brackets or control characters (``schemas/catalogue/
+    settings.json``); as a second lock, any such character left is percent-encoded here, so that
+    no output (an IRI in Turtle or RDF/XML, an Atom link) is broken by it."""
+    return _clean_base(safe_url(c.settings.get("base_url")))
+
+
+@functools.lru_cache(maxsize=8)
+def _clean_base(url: str) -> str:
+    return _NOT_IN_IRI.sub(_percent, url).rstrip("/") + "/"
+
+
+# What an IRI may not hold (Turtle's IRIREF, an XML attribute) and a URL must not either.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f-\x9f]')
+
+
+def _percent(m: re.Match) -> str:
+    return "".join(f"%{b:02X}" for b in m.group().encode("utf-8"))
 
 
 def page_path(dataset_id: str, lang: str = "vi") -> str:

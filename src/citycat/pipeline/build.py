@@ -20,6 +20,7 @@ from citycat.model.catalogue import Catalogue
 from citycat.model.findings import Finding
 from citycat.pipeline import output, stages
 from citycat.pipeline.output import MARKER
+from citycat.site import themefiles
 from citycat.site.render import Renderer
 from citycat.source.inputs import theme_for
 
@@ -83,8 +84,9 @@ def build(
     check_output(root, out)
     theme = theme or theme_for(root)
     result = validate(root, today, use_cache=False, need_catalogue=True)
-    if not result.ok() or result.catalogue is None:
-        raise BuildError(result.errors())
+    refused = tuple(themefiles.refusals(theme))  # a theme's file that leads outside, before any is read
+    if not result.ok() or result.catalogue is None or refused:
+        raise BuildError((*result.errors(), *refused))
     catalogue = result.catalogue
     # (the garbage collector stays on: Jinja2's render contexts make cycles, and without it
     # memory grows until a 10,000-dataset build is slower, not faster)

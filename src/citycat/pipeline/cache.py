@@ -39,7 +39,7 @@ from citycat.pipeline.build import BuildError, Built
 from citycat.pipeline.rebuild import FullBuild, Session, input_stamps, write_feeds
 from citycat.site.render import Renderer
 from citycat.source.entries import DATASETS
-from citycat.source.inputs import theme_for
+from citycat.source.inputs import fingerprint, theme_for
 
 INPUTS = ("catalogue", "schemas", "samples")  # with the theme: what a rebuild by entries needs unchanged
 
@@ -67,7 +67,7 @@ def key(root: Path, out: Path, today: dt.date, edition: str, theme: Path) -> str
         top = base / name
         files = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
         for path in files:
-            h.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes() + b"\0")
+            h.update(str(path.relative_to(base)).encode() + b"\0" + fingerprint(base, path) + b"\0")
     return h.hexdigest()
 
 

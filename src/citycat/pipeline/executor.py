@@ -61,6 +61,8 @@ class Forked:
             try:
                 try:
                     data = pickle.dumps((True, fn()))
+                except OSError as exc:  # (a full disk, say) raised in the parent as it is
+                    data = pickle.dumps((False, OSError(exc.errno, exc.strerror, exc.filename)))
                 except BaseException as exc:  # noqa: BLE001 - sent to the parent, raised there
                     data = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
                 with os.fdopen(write, "wb") as fh:
@@ -77,6 +79,8 @@ class Forked:
         if not data:
             raise ForkFailed("a forked process ended without a result")
         ok, value = pickle.loads(data)
+        if not ok and isinstance(value, OSError):
+            raise value
         if not ok:
             raise ForkFailed(f"a forked process failed: {value}")
         return value

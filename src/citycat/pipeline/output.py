@@ -5,7 +5,9 @@
   ``citycat export``, ``report --out``, ``fmt``, ``import`` and ``check-links`` write this way.
 - ``fill(folder, files)``: a new site's files into an empty folder (a feed's second copy of the
   same bytes hard-linked to the first); ``swap_in(fill, out)`` makes that folder beside ``out``
-  and renames it into place, so a failed build leaves the last good site.
+  and exchanges it with ``out`` in one step, so a failed build leaves the last good site and a
+  reader never finds the folder missing. What killed runs leave (temporary files and folders
+  named with their process id) is removed by the next run.
 - ``write_changed(folder, files, known)``: into a live site, each file whose bytes changed
   replaced atomically (a reader sees the old content or the new, never half).
 
@@ -15,15 +17,35 @@ folder is citycat's own, and resolving every path on disk was a tenth of a large
 
 from __future__ import annotations
 
+import errno
+import functools
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 MARKER = ".citycat-build"  # in every output folder citycat wrote, and only there
+FILE_MODE = 0o644  # every file citycat writes: readable by all, whatever the umask or the old file
+FOLDER_MODE = 0o755
+
+
+def make_dirs(folder: Path | str) -> None:
+    """``folder`` and its missing parents, each made 0755 (not as the umask says)."""
+    missing = []
+    path = Path(folder)
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        path.chmod(FOLDER_MODE)
 
 
 class OutsideFolder(OSError):
@@ -50,18 +72,19 @@ def digest(data: bytes) -> bytes:
 def write_all_atomic(items: Iterable[tuple[Path, bytes]], make_folders: bool = True) -> None:
     """Write every file, each beside itself first, then rename them all into place in the given
     order (their folders made first, unless ``make_folders`` is false: then a missing folder is
-    an error). A file that exists keeps its permissions; a new one is readable by all (0644)."""
+    an error). Every file is readable by all (0644), folders 0755, whatever was there before."""
     temps: list[tuple[str, Path]] = []
     try:
         for path, data in items:
             path = Path(path)
             if make_folders:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+                make_dirs(path.parent)
+            remove_leftovers(path)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
             temps.append((tmp, path))
             with os.fdopen(fd, "wb") as fh:
+                os.fchmod(fh.fileno(), FILE_MODE)  # mkstemp makes it 0600
                 fh.write(data)
-            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         for tmp, path in temps:
             os.replace(tmp, path)
     finally:
@@ -88,9 +111,10 @@ def fill(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
         path = inside(root, rel)
         parent = os.path.dirname(path)
         if parent not in made:
-            os.makedirs(parent, exist_ok=True)
+            make_dirs(parent)
             made.add(parent)
         with open(path, "wb") as fh:
+            os.fchmod(fh.fileno(), FILE_MODE)  # not as the umask says
             fh.write(data)
         count += 1
     return count
@@ -101,12 +125,13 @@ def replace_file(folder: Path, rel: str, data: bytes) -> None:
     half."""
     root = os.path.abspath(folder)
     path = inside(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    make_dirs(os.path.dirname(path))
     tmp = os.path.join(
         os.path.dirname(path), f".{os.path.basename(path)}.{os.getpid()}.{threading.get_ident()}.tmp"
     )
     try:
         with open(tmp, "wb") as fh:
+            os.fchmod(fh.fileno(), FILE_MODE)
             fh.write(data)
         os.replace(tmp, path)
     except BaseException:
@@ -154,17 +179,27 @@ def remove(folder: Path, rels: Iterable[str], prune: bool = False) -> int:
 def swap_in(make: Callable[[Path], int], out: Path) -> int:
     """Let ``make(folder)`` write the site into a new folder beside ``out``, then swap it in.
 
-    Any failure leaves ``out`` as it was.
+    The swap is one step where the system can (Linux: ``renameat2`` with ``RENAME_EXCHANGE``
+    exchanges the two folders, so ``out`` always exists and a reader sees the old site or the
+    new one); elsewhere two renames, and a run killed between them is repaired by the next
+    (``recover``). Any failure leaves ``out`` as it was. The folders of runs killed before
+    (``.NAME.new-PID-…``, ``.NAME.old-PID-…`` of a process that no longer runs) are deleted.
     """
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    make_dirs(out.parent)
+    recover(out)
+    pid = os.getpid()
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{pid}-", dir=out.parent))
     try:
         count = make(tmp)
         (tmp / MARKER).write_text("written by citycat build\n", "utf-8")
-        tmp.chmod(0o755)
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))  # unique: the last
-        old.rmdir()  # one may still be being deleted (a rebuild in ``citycat serve`` comes quickly)
+        tmp.chmod(FOLDER_MODE)
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{pid}-", dir=out.parent))  # unique: the
+        old.rmdir()  # last one may still be being deleted (a rebuild in ``citycat serve`` comes quickly)
+        if out.is_dir() and not out.is_symlink() and exchange(tmp, out):
+            os.replace(tmp, old)  # it holds the last site now: named as such, then deleted
+            _remove_later(old)
+            return count
         if out.exists():
             os.replace(out, old)
         try:
@@ -178,6 +213,101 @@ def swap_in(make: Callable[[Path], int], out: Path) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return count
+
+
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2
+_NO_EXCHANGE = {errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV}
+
+
+@functools.cache
+def _renameat2():
+    """libc's ``renameat2`` (glibc 2.28 and later), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Exchange two existing paths in one step; False (nothing done) where the system or the
+    file system cannot, an OSError for any other failure."""
+    import ctypes
+
+    fn = _renameat2()
+    if fn is None:
+        return False
+    if fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in _NO_EXCHANGE:
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # (another user's process: it runs)
+        return True
+    return True
+
+
+def _left_by_dead(name: str, prefix: str) -> bool:
+    """Whether the temporary ``name`` (``prefix`` then the pid of its writer, then ``-`` or ``.``)
+    was left by a process that no longer runs (one with no pid: an older citycat's, left)."""
+    rest = name[len(prefix) :]
+    digits = rest.split("-", 1)[0].split(".", 1)[0]
+    return not digits.isdigit() or not _running(int(digits))
+
+
+def recover(out: Path) -> None:
+    """Repair what runs killed beside ``out`` left: a site folder missing (killed between the two
+    renames of the fallback swap: the new site, complete, is put in place), and the folders of
+    killed runs (deleted)."""
+    parent = out.parent
+    if not parent.is_dir():
+        return
+    new, old = f".{out.name}.new-", f".{out.name}.old-"
+    left = [
+        p for p in parent.iterdir() if p.name.startswith((new, old)) and p.is_dir() and not p.is_symlink()
+    ]
+    left = [p for p in left if _left_by_dead(p.name, new if p.name.startswith(new) else old)]
+    if not out.exists():
+        complete = [p for p in left if p.name.startswith(new) and (p / MARKER).is_file()]
+        if complete:
+            best = max(complete, key=lambda p: (p / MARKER).stat().st_mtime_ns)
+            os.replace(best, out)
+            left.remove(best)
+    for folder in left:
+        _remove_later(folder)
+
+
+def remove_leftovers(path: Path) -> None:
+    """Delete the temporary files beside ``path`` (``.NAME.PID.….tmp``) that writers killed
+    before they renamed them left (``kill -9``, a power cut)."""
+    prefix = f".{path.name}."
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(prefix) and name.endswith(".tmp") and _left_by_dead(name, prefix):
+            try:
+                os.unlink(os.path.join(path.parent, name))
+            except OSError:
+                continue
 
 
 def _remove_later(folder: Path) -> None:

@@ -48,7 +48,7 @@ from citycat.pipeline.build import BuildError, Built
 from citycat.pipeline.gcpause import paused
 from citycat.site import views
 from citycat.site.render import Renderer
-from citycat.source import inputs
+from citycat.source import inputs, paths
 from citycat.source.entries import (
     DATASETS,
     Cut,
@@ -135,7 +135,12 @@ def assign(
 
 
 class FullBuild(Exception):
-    """This change needs a full build (the reason says why)."""
+    """This change needs a full build (the reason says why; ``why`` names it for the words
+    ``citycat serve`` prints, ``serve.why.<why>`` in ``citycat/cli/words.yaml``)."""
+
+    def __init__(self, reason: str, why: str, **params: Any):
+        super().__init__(reason)
+        self.why, self.params = why, params
 
 
 @dataclass
@@ -149,6 +154,8 @@ class Report:
     written: int = 0  # files written or removed
     findings: tuple[Finding, ...] = ()
     reason: str = ""  # why it was a full build
+    why: str = ""  # the same, as the key of its words (``FullBuild.why``), and their parameters
+    why_params: dict[str, Any] = field(default_factory=dict)
     stages: dict[str, float] = field(default_factory=dict)  # seconds by stage (bench/ prints them)
 
 
@@ -220,7 +227,7 @@ class Session:
         self.feed_digests = dict(built.feed_digests)  # what the full build's feeds wrote
         self.entries = None
         try:
-            text = (self.root / DATASETS).read_bytes().decode("utf-8")
+            text = paths.read(self.root, self.root / DATASETS).decode("utf-8")
         except (OSError, UnicodeDecodeError):
             return
         parts = cut(text) if plain(text) else None
@@ -244,16 +251,16 @@ class Session:
             if built is not None:
                 self._feeds_later()
             return built, report
-        except FullBuild as why:
-            reason = str(why)
+        except FullBuild as full:
+            why = {"reason": str(full), "why": full.why, "why_params": full.params}
         except Exception:
             self.entries = None  # stopped half-way (a full disk...): the next change builds in full
             raise
         try:
             built = self.build()
         except BuildError as exc:
-            return None, Report(True, time.perf_counter() - started, findings=exc.findings, reason=reason)
-        return built, Report(True, time.perf_counter() - started, findings=built.findings, reason=reason)
+            return None, Report(True, time.perf_counter() - started, findings=exc.findings, **why)
+        return built, Report(True, time.perf_counter() - started, findings=built.findings, **why)
 
     def rebuild_entries(self, started: float | None = None):
         """The stages of a build over the entries that changed; every other entry keeps its
@@ -284,7 +291,7 @@ class Session:
             found = list(loaded.findings) + stages.check_entries(loaded.catalogue, self.today)
             made = assign(tuple(parts.entries[i] for i in run), loaded.catalogue.datasets, found, ())
             if made is None:
-                raise FullBuild("a changed entry is not a mapping")
+                raise FullBuild("a changed entry is not a mapping", "not_mapping")
             for i, e in zip(run, made[0], strict=True):
                 entries[i] = e
         lap("load+check changed")
@@ -367,17 +374,17 @@ class Session:
     def _read_entries(self) -> Cut:
         """datasets.yaml cut into entries, or ``FullBuild`` when anything else changed."""
         if self.entries is None or self.catalogue is None or self.renderer is None:
-            raise FullBuild("the last build could not be cut into entries")
+            raise FullBuild("the last build could not be cut into entries", "not_cut")
         if input_stamps(self.root) != self.inputs:
-            raise FullBuild("a register, schema, sample or the theme changed")
+            raise FullBuild("a register, schema, sample or the theme changed", "inputs")
         try:
-            text = (self.root / DATASETS).read_bytes().decode("utf-8")
+            text = paths.read(self.root, self.root / DATASETS).decode("utf-8")
         except (OSError, UnicodeDecodeError):
-            raise FullBuild("datasets.yaml cannot be read as UTF-8") from None
+            raise FullBuild("datasets.yaml cannot be read as UTF-8", "not_utf8") from None
         # (only a changed entry can bring a key at the margin: the others had none last time)
         parts = cut(text, margin=False) if plain(text) else None
         if parts is None or parts.head != self.head:
-            raise FullBuild("the layout of datasets.yaml changed")
+            raise FullBuild("the layout of datasets.yaml changed", "layout")
         return parts
 
     def _reuse(self, parts: Cut) -> tuple[list[Entry | None], list[int]]:
@@ -396,9 +403,9 @@ class Session:
                 entries.append(None)
                 todo.append(i)
         if len(todo) > MAX_CHANGED:
-            raise FullBuild(f"{len(todo)} entries changed")
+            raise FullBuild(f"{len(todo)} entries changed", "many", n=len(todo))
         if any(margin_key(parts.entries[i][0], parts.indent) for i in todo):
-            raise FullBuild("a changed entry has a key at the left margin")
+            raise FullBuild("a changed entry has a key at the left margin", "margin")
         return entries, todo
 
     def _may_differ(self, page: views.Page, sigs: dict, dirty_ids: set[str]) -> bool:
@@ -414,7 +421,7 @@ class Session:
     def _load_run(self, run: list[tuple[str, int]]):
         loaded = stages.load_slice(self.root, *as_slice(run))
         if loaded is None or len(loaded.catalogue.datasets) != len(run):
-            raise FullBuild("a changed entry does not read on its own")
+            raise FullBuild("a changed entry does not read on its own", "alone")
         return loaded
 
     # -- feeds, in the background ---------------------------------------------------------------

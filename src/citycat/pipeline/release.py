@@ -212,7 +212,9 @@ def _made(c, meta: Meta, strings, previous, commit, workers: int | None) -> dict
 
 def _write_folder(target: Path, files: dict[str, bytes]) -> None:
     """All the files or none: a new folder beside the target, renamed into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    from citycat.pipeline.output import make_dirs
+
+    make_dirs(target.parent)  # 0755, as every folder citycat makes
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
         for name, data in files.items():

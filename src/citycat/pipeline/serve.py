@@ -23,10 +23,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from citycat.model.findings import ERROR, Finding
 from citycat.source import inputs
 
 
@@ -507,3 +509,39 @@ def rebuild_failed(root: Path, exc: BaseException) -> None:
     from citycat.cli.words import language_of, say
 
     print(f"citycat: {say('serve.rebuild_failed', language_of(root), error=describe(exc))}", file=sys.stderr)
+
+
+def _same(f: Finding) -> tuple:
+    """What makes two findings the same mistake across edits: not its line, which moves when
+    lines are added above it."""
+    return (f.code, f.loc.file if f.loc else "", f.dataset, json.dumps(f.params, sort_keys=True, default=str))
+
+
+@dataclass(frozen=True)
+class Change:
+    """The errors of a refused rebuild against the last refused one: the new ones, how many of
+    the last ones are fixed, how many there are now."""
+
+    new: tuple[Finding, ...]
+    fixed: int
+    total: int
+
+
+class Refusals:
+    """What ``citycat serve`` says of refused rebuilds: the errors new since the last refused
+    one and how many it fixed, never the whole list again; and when the catalogue is good again."""
+
+    def __init__(self) -> None:
+        self.last: dict[tuple, Finding] | None = None  # None: the last build was good
+
+    def refused(self, findings) -> Change:
+        now = {_same(f): f for f in findings if f.level == ERROR}
+        before = self.last or {}
+        self.last = now
+        new = tuple(f for k, f in now.items() if k not in before)
+        return Change(new, sum(1 for k in before if k not in now), len(now))
+
+    def good(self) -> int | None:
+        """After a good build: how many errors the refused rebuilds had (None: there were none)."""
+        last, self.last = self.last, None
+        return None if last is None else len(last)

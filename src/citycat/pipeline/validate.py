@@ -16,12 +16,13 @@ from importlib import resources
 from pathlib import Path
 
 from citycat import __version__
+from citycat.checks import without_cascades
 from citycat.model.catalogue import Catalogue
 from citycat.model.findings import ERROR, Finding, Loc
 from citycat.pipeline import executor, stages
 from citycat.pipeline.gcpause import paused
 from citycat.pipeline.output import write_atomic
-from citycat.source import inputs
+from citycat.source import inputs, paths
 from citycat.source.entries import plain, split_entries
 from citycat.source.inputs import DATASETS
 
@@ -35,6 +36,7 @@ class Result:
     datasets: int
     default_language: str
     cached: bool = False
+    listed: bool = True  # false when datasets.yaml could not be read at all (then datasets is 0)
 
     def errors(self, strict: bool = False) -> list[Finding]:
         return [f for f in self.findings if f.level == ERROR or strict]
@@ -49,7 +51,7 @@ def content_key(root: Path, today: dt.date) -> str:
     h.update(resources.files("citycat.checks").joinpath("checks.yaml").read_bytes())
     for path in inputs.files(root, inputs.CATALOGUE):
         h.update(str(path.relative_to(root)).encode() + b"\0")
-        h.update(path.read_bytes())
+        h.update(inputs.fingerprint(root, path))
         h.update(b"\0")
     return h.hexdigest()
 
@@ -96,7 +98,7 @@ def _validate_whole(root: Path, today: dt.date, workers: int = 1) -> Result:
     try:
         loaded = load(root)
     except FatalYAML as fatal:  # the catalogue's own package descriptor is unreadable
-        return Result((fatal.finding,), None, 0, "vi")
+        return Result(fatal.findings, None, 0, "vi", listed=False)
     c = loaded.catalogue
     found = list(loaded.findings)
     if workers > 1 and len(c.datasets) >= CHECK_PARALLEL_MIN:
@@ -104,7 +106,9 @@ def _validate_whole(root: Path, today: dt.date, workers: int = 1) -> Result:
     else:
         found += stages.check_entries(c, today)
     found += stages.check_between(c.meta, c.datasets)
-    return Result(stages.unique_sorted(found), c, len(c.datasets), c.default_language)
+    found = without_cascades(found, loaded.unread, c.meta)
+    listed = "datasets" not in loaded.unread
+    return Result(stages.unique_sorted(found), c, len(c.datasets), c.default_language, listed=listed)
 
 
 _LIGHT = ("id", "title.vi", "title.en")  # what the checks between entries read of a record
@@ -120,6 +124,7 @@ def _check_part(root: Path, today: dt.date, text: str, offset: int):
         return None
     c = loaded.catalogue
     found = list(loaded.findings) + stages.check_entries(c, today)
+    found = without_cascades(found, loaded.unread, c.meta)
     light = [
         (
             [d.fields.get(n) for n in _LIGHT],
@@ -139,8 +144,8 @@ def _validate_in_parts(root: Path, today: dt.date, workers: int, min_bytes: int 
     if workers < 2 or not path.is_file() or path.stat().st_size < min_bytes:
         return None
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
+        text = paths.read(root, path).decode("utf-8")
+    except (OSError, UnicodeDecodeError):  # (then the whole load says why, once)
         return None
     parts = split_entries(text, workers) if plain(text) else None
     if parts is None:
@@ -182,7 +187,14 @@ def _read_cache(root: Path, key: str) -> Result | None:
             )
             for f in data["findings"]
         )
-        return Result(findings, None, data["datasets"], data["default_language"], cached=True)
+        return Result(
+            findings,
+            None,
+            data["datasets"],
+            data["default_language"],
+            cached=True,
+            listed=data.get("listed", True),
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -192,6 +204,7 @@ def _write_cache(root: Path, key: str, result: Result) -> None:
         "key": key,
         "datasets": result.datasets,
         "default_language": result.default_language,
+        "listed": result.listed,
         "findings": [
             {
                 "code": f.code,

@@ -27,7 +27,7 @@ TODAY = "2026-11-28"  # the date the bad cases are written for
 # The five mistakes officers make most, as (bad case, heading in vi, heading in en).
 MISTAKES = (
     ("yaml-tab", "Thụt lề bằng phím Tab", "Indenting with the Tab key"),
-    ("yaml-syntax-indentation", "Quên dấu hai chấm sau tên trường", "A field name without its colon"),
+    ("yaml-missing-colon", "Quên dấu hai chấm sau tên trường", "A field name without its colon"),
     (
         "reference-missing-agency-abbreviation",
         "Viết tắt tên cơ quan thay cho mã",

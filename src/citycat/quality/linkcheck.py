@@ -7,7 +7,11 @@
 - timeouts, resets, 5xx and 429 are retried with exponential backoff (Retry-After honoured,
   capped by ``max_wait``);
 - redirects are followed one hop at a time, each hop through the same politeness rules, only
-  to http(s), up to ``max_redirects``, a loop detected as soon as a URL repeats.
+  to http(s), up to ``max_redirects``, a loop detected as soon as a URL repeats;
+- only public addresses are asked (``citycat.source.net``): a host that resolves to a loopback,
+  private, link-local… address is recorded as ``private-address`` without a request, at the
+  first URL or at any redirect hop, unless ``allow_private``; the address actually connected to
+  is checked again, and an answer from a non-public one is not recorded.
 
 Results are entries of ``citycat.quality.links``; this module writes nothing.
 """
@@ -29,6 +33,7 @@ import httpx
 
 from citycat import __version__
 from citycat.quality.links import checkable, now, result
+from citycat.source import net
 
 REDIRECTS = (301, 302, 303, 307, 308)
 RETRY_STATUS = (408, 429, 500, 502, 503, 504)
@@ -46,6 +51,7 @@ class Settings:
     max_wait: float = 60.0  # the longest wait before a retry, whatever Retry-After asks
     max_redirects: int = 10
     user_agent: str = ""  # default: user_agent()
+    allow_private: bool = False  # also ask loopback, private, link-local… addresses
 
 
 def retry_wait(attempt: int, retry_after: str | None, settings: Settings) -> float:
@@ -178,6 +184,8 @@ class Checker:
         while True:
             if not checkable(current):
                 return done(answer, unchecked_error(current))  # never requested
+            if not self.settings.allow_private and await self.private(current):
+                return done(answer, "private-address")  # never requested
             answer = await self.ask(current)
             if answer.error or answer.status not in REDIRECTS:
                 return done(answer)
@@ -193,6 +201,16 @@ class Checker:
             if len(hops) > self.settings.max_redirects:
                 return done(answer, "too-many-redirects")
             seen.add(current)
+
+    async def private(self, url: str) -> bool:
+        """Does this URL's host resolve to any address that is not public?"""
+        try:
+            parts = urlsplit(url.strip())
+            host, port = parts.hostname, parts.port
+        except ValueError:
+            return False  # the request itself says invalid-url
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, net.host_refusal, host, port) is not None
 
     async def ask(self, url: str) -> Answer:
         """One URL without following its redirect, retried when the failure may pass."""
@@ -214,7 +232,8 @@ class Checker:
         """HEAD, then GET when HEAD did not say yes or move on (but not when rate-limited)."""
         try:
             async with asyncio.timeout(self.settings.timeout):
-                answer = self.read(await self.client.head(url))
+                async with self.client.stream("HEAD", url) as response:
+                    answer = self.read(response)
             if answer.status is not None and (200 <= answer.status < 400 or answer.status == 429):
                 return answer
             async with asyncio.timeout(self.settings.timeout):
@@ -223,8 +242,11 @@ class Checker:
         except (httpx.HTTPError, httpx.InvalidURL, OSError, TimeoutError, UnicodeError, ValueError) as exc:
             return Answer(error=classify(exc))
 
-    @staticmethod
-    def read(response: httpx.Response) -> Answer:
+    def read(self, response: httpx.Response) -> Answer:
+        if not self.settings.allow_private and not net.proxied(str(response.url)):
+            address = net.peer(response.extensions.get("network_stream"))
+            if address and not net.public(address):  # resolved anew to a non-public address
+                return Answer(error="private-address")
         media = response.headers.get("content-type")
         return Answer(
             status=response.status_code,

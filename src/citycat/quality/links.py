@@ -42,6 +42,7 @@ ERRORS = (
     "redirect-without-location",
     "unsupported-scheme",
     "invalid-url",
+    "private-address",
 )
 
 

@@ -282,8 +282,10 @@ def html(report: dict[str, Any], t: dict[str, str], theme: Path) -> str:
     """A standalone page (styles and charts inside it) for printing or sending by e-mail."""
     import jinja2
 
+    from citycat.site import themefiles
+
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(theme / "templates")),
+        loader=themefiles.Loader(theme),  # read under the rule of every input
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,

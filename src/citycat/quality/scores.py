@@ -103,7 +103,7 @@ class DatasetScore:
     agency: str
     standards: tuple[Standard, ...]
     mqa: Mqa
-    freshness: str  # fresh / due / overdue / delinquent / unknown / irregular
+    freshness: str  # late / fresh / due / overdue / delinquent / unknown / irregular
     age_days: int | None
 
     @functools.cached_property
@@ -223,6 +223,7 @@ class _Ready:
             for key, spec in std["criteria"].items()
         }
         self.fresh_bands = r["freshness"]["bands"]
+        self.unchecked_cost = r["standards"]["live"]["criteria"]["links"]["unchecked"]
         self.formats = c.register("formats")
         self.access_levels = c.register("access_levels")
         self.mqa_spec = r["mqa"]["indicators"]
@@ -320,13 +321,14 @@ def _score(ready: _Ready, d: Dataset, findings: list[Finding], today: dt.date) -
     landing = d.get("landing_page")
     if isinstance(landing, str):
         urls_of.append(landing)
-    status = c.links
-    broken = sum(1 for u in urls_of if not (status.get(u) or {}).get("ok"))
+    broken, unchecked = link_states(c, urls_of)
     links_total = len(urls_of)
+    links_lost = broken + ready.unchecked_cost * unchecked
     fresh = ready.fresh_bands[band_key]
     live = (
         crit("live", "fresh", fresh["points"], band=fresh["label"]),
-        crit("live", "links", 1 - broken / links_total if links_total else 0, n=broken, total=links_total),
+        crit("live", "links", 1 - links_lost / links_total if links_total else 0,
+             _links_reason(links_total, broken, unchecked), n=broken, m=unchecked, total=links_total),
     )  # fmt: skip
     off_vocab = n("reference-missing", "field-enum")
     spatial = d.items("spatial") or ("01",)
@@ -429,11 +431,36 @@ def _recommended_total(c: Catalogue) -> int:
     return total
 
 
+def link_states(c: Catalogue, urls: Iterable[str]) -> tuple[int, int]:
+    """How many of ``urls`` are broken (the last link check got no 2xx) and how many were never
+    checked (not in ``catalogue/link-status.json``): two states, never one."""
+    status = c.links
+    broken = unchecked = 0
+    for url in urls:
+        entry = status.get(url)
+        if entry is None:
+            unchecked += 1
+        elif not entry.get("ok"):
+            broken += 1
+    return broken, unchecked
+
+
+def _links_reason(total: int, broken: int, unchecked: int) -> str:
+    if not total:
+        return "none"
+    if broken and unchecked:
+        return "both"
+    return "unchecked_only" if unchecked else ""
+
+
 def freshness(c: Catalogue, d: Dataset, today: dt.date) -> tuple[str, int | None]:
     """The HDX freshness band of a dataset: the age of its last modification against its
-    declared update frequency."""
+    declared update frequency; "late" when its due date has passed and it is not published
+    (its data is not out, whatever the date of its last update)."""
     changed = d.date("modified") or d.date("issued")
     age = (today - changed).days if changed else None
+    if d.is_overdue(today):
+        return "late", age
     freq = c.register("frequencies").get(d.get("frequency")) if isinstance(d.get("frequency"), str) else None
     days = freq.get("days") if freq is not None else None
     if not isinstance(days, int):

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import yaml
 
+from citycat.site import themefiles
+
 LANGS = ("vi", "en")
 
 
 def load_strings(theme: Path) -> dict[str, dict[str, str]]:
     out = {}
     for lang in LANGS:
-        text = (theme / "i18n" / f"{lang}.yaml").read_text("utf-8")
+        text = themefiles.read(theme, theme / "i18n" / f"{lang}.yaml").decode("utf-8")
         out[lang] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     return out
 

@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from citycat import feeds
-from citycat.model import policy
+from citycat.model import chars, policy
 from citycat.model.catalogue import Catalogue, Dataset
-from citycat.site import charts, favicon, i18n, jsonld, views
+from citycat.site import charts, favicon, i18n, jsonld, themefiles, views
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -41,7 +41,7 @@ def _environment(theme: Path):
             return super().getattr(obj, attribute)
 
     return Environment(
-        loader=jinja2.FileSystemLoader(str(theme / "templates")),
+        loader=themefiles.Loader(theme),  # each template read under the rule of every input
         autoescape=True,
         auto_reload=False,  # a build renders each template thousands of times: no stat() per use
         trim_blocks=True,
@@ -289,14 +289,15 @@ class Renderer:
         yield "404.html", self.env.get_template("404.html").render(context).encode("utf-8")
         static = self.theme / "static"
         for path in sorted(static.rglob("*")):
-            if path.is_file():
-                yield "static/" + path.relative_to(static).as_posix(), path.read_bytes()
+            if path.is_file() or path.is_symlink():  # (one that leads out is refused here too)
+                yield "static/" + path.relative_to(static).as_posix(), themefiles.read(self.theme, path)
         # the mark (citycat.site.favicon) unless the theme has its own; the icon also at the root,
         # where browsers and tools ask for it without reading a page
         if not (static / "favicon.svg").is_file():
             yield "static/favicon.svg", favicon.svg()
         own_ico = static / "favicon.ico"
-        yield "favicon.ico", own_ico.read_bytes() if own_ico.is_file() else favicon.ico()
+        own = own_ico.is_file() or own_ico.is_symlink()
+        yield "favicon.ico", themefiles.read(self.theme, own_ico) if own else favicon.ico()
         yield "sitemap.xml", sitemap(c, pages)
 
     def rest_files(self) -> Iterator[tuple[str, bytes]]:
@@ -425,7 +426,9 @@ def atom(c: Catalogue, lang: str, t: dict, today: dt.date, most: int = 50) -> by
         ET.SubElement(entry, f"{{{ns}}}link", href=url)
         ET.SubElement(entry, f"{{{ns}}}updated").text = stamp(changed(d))
         ET.SubElement(entry, f"{{{ns}}}summary").text = d.text("description", lang)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    # (validation refuses the characters XML cannot carry, ``text-control``; a second lock here)
+    xml = ET.tostring(feed, encoding="utf-8", xml_declaration=True).decode("utf-8")
+    return chars.xml_safe(xml).encode("utf-8")
 
 
 def headers(edition: str) -> bytes:

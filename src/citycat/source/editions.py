@@ -265,10 +265,11 @@ def _file_problem(top: Path, folder: Path, name: str, spec: Any) -> str | None:
 
 def _contained(top: Path, path: Path) -> Path | None:
     """The regular file ``path`` leads to, when it is inside the repository ``top``; else None."""
+    from citycat.source import paths
+
     try:
-        real = path.resolve(strict=True)
-        real.relative_to(top)
-    except (OSError, ValueError, RuntimeError):
+        real = paths.contained(top, path)
+    except (OSError, RuntimeError):
         return None
     return real if real.is_file() else None
 

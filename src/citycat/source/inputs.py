@@ -7,6 +7,7 @@ what ``serve`` watches and a rebuild compares.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -39,6 +40,19 @@ def files(root: Path, names: Iterable[str] = BUILD) -> list[Path]:
         elif path.is_dir():
             out += sorted(p for p in path.rglob("*") if p.is_file())
     return out
+
+
+def fingerprint(root: Path, path: Path) -> bytes:
+    """What a cache key hashes of an input file: its bytes, read under the rule of every input
+    (``citycat.source.paths``); for a file it refuses, the refusal and the link's target (a
+    symlink to /dev/zero must not be read to be hashed)."""
+    from citycat.source import paths
+
+    try:
+        return paths.read(root, path)
+    except OSError as exc:
+        target = os.readlink(path) if path.is_symlink() else ""
+        return f"\0refused\0{type(exc).__name__}\0{target}\0{getattr(exc, 'size', '')}".encode()
 
 
 def stamps(root: Path, names: Iterable[str] = BUILD) -> dict[str, tuple[int, int]]:

@@ -25,16 +25,21 @@ class Problem:
     col: int = 0
 
 
-def read_state(path: Path) -> tuple[Mapping[str, Mapping[str, Any]], list[Problem]]:
+def read_state(path: Path, root: Path | None = None) -> tuple[Mapping[str, Mapping[str, Any]], list[Problem]]:
     """The ``links`` of a state file, read-only, and what was wrong with it.
 
     A missing file is no problem (nothing checked yet). An unreadable file gives no links; an
-    entry of the wrong shape is left out, the others kept.
+    entry of the wrong shape is left out, the others kept. With ``root`` (the repository) the
+    file is read under its rule (``citycat.source.paths``): a refusal raises ``paths.Refused``.
     """
+    from citycat.source import paths
+
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = (paths.read(root, path) if root is not None else path.read_bytes()).decode("utf-8")
     except FileNotFoundError:
         return MappingProxyType({}), []
+    except paths.Refused:
+        raise
     except OSError as exc:
         return MappingProxyType({}), [Problem(exc.strerror or type(exc).__name__)]
     except UnicodeDecodeError:

@@ -18,25 +18,32 @@ from typing import Any
 
 from citycat.model.catalogue import EMPTY, Catalogue, Dataset, Distribution, Record
 from citycat.model.findings import Finding, Loc
+from citycat.source import paths
 from citycat.source.inputs import DATASETS
-from citycat.source.yamlsafe import FatalYAML, YList, YMap, load_bytes, load_file
+from citycat.source.yamlsafe import FatalYAML, YList, YMap, load_bytes, load_file, refusal
 
 PACKAGE = "schemas/catalogue/datapackage.json"
+# what a yaml-shape finding expects where a mapping belongs, in the words of each language
+MAPPING = {"vi": "các cặp khóa: giá trị (key: value)", "en": "a mapping (key: value)"}
 
 
 @dataclass(frozen=True)
 class Loaded:
     catalogue: Catalogue
     findings: tuple[Finding, ...]
+    # the tables whose file gave nothing (missing, unreadable, not the expected shape): that one
+    # finding is the root cause, and what depends on them is not checked
+    # (``citycat.checks.without_cascades``)
+    unread: frozenset[str] = frozenset()
 
 
 def read_descriptor(root: Path) -> dict[str, Any]:
     """The catalogue's own Data Package descriptor, with each Table Schema inlined."""
     base = root / PACKAGE
-    descriptor = json.loads(base.read_text("utf-8"))
+    descriptor = json.loads(paths.read(root, base))
     for resource in descriptor["resources"]:
         if isinstance(resource.get("schema"), str):
-            resource["schema"] = json.loads((base.parent / resource["schema"]).read_text("utf-8"))
+            resource["schema"] = json.loads(paths.read(root, base.parent / resource["schema"]))
     return descriptor
 
 
@@ -50,11 +57,15 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
     findings: list[Finding] = []
     try:
         descriptor = read_descriptor(root)
+    except paths.Refused as exc:
+        raise FatalYAML(refusal(exc, exc.rel)) from None
     except (OSError, ValueError) as exc:
         raise FatalYAML(
             Finding("file-missing", Loc(PACKAGE), params={"file": PACKAGE, "error": str(exc)})
         ) from None
     files: dict[str, Any] = {}
+    failed: set[str] = set()  # files
+    unread: set[str] = set()  # tables
 
     def read(name: str) -> Any:
         if name not in files:
@@ -62,9 +73,10 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
                 if part is not None and name == DATASETS:
                     value, found = load_bytes(part[0].encode("utf-8"), name, part[1])
                 else:
-                    value, found = load_file(root / name, name)
+                    value, found = load_file(root / name, name, root)
             except FatalYAML as fatal:
-                findings.append(fatal.finding)
+                findings.extend(fatal.findings)
+                failed.add(name)
                 value = None
             else:
                 findings.extend(found)
@@ -81,15 +93,34 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
             continue
         name, file = resource["name"], source["file"]
         doc = read(file)
+        if file in failed:
+            unread.add(name)
         if doc is None:
             records: list[Record] = []
         elif source.get("single"):
-            if not isinstance(doc, YMap):
-                findings.append(Finding("yaml-shape", _loc(doc, file), params={"expected": "mapping"}))
-                doc = _empty_map(file)
-            records = [_record(name, doc, findings, drop=_list_keys(descriptor, name))]
+            if isinstance(doc, YMap):
+                records = [_record(name, doc, findings, drop=_list_keys(descriptor, name))]
+            else:
+                findings.append(Finding("yaml-shape", _loc(doc, file), params={"expected": MAPPING}))
+                unread.add(name)
+                records = []
+        elif not isinstance(doc, YMap):  # said once for the file, not once for each of its lists
+            if file not in failed:
+                failed.add(file)
+                keys = [
+                    r["citycat"]["key"]
+                    for r in descriptor["resources"]
+                    if r.get("citycat", {}).get("file") == file
+                ]
+                expected = ", ".join(f"{k}: [...]" for k in keys)
+                findings.append(Finding("yaml-shape", _loc(doc, file), params={"expected": expected}))
+            unread.add(name)
+            records = []
         else:
             records = _records(name, doc, source["key"], file, findings, descriptor)
+            if records is None:
+                unread.add(name)
+                records = []
         if name == "settings":
             settings = records[0] if records else Record("settings", EMPTY, EMPTY, Loc(file))
         elif name == "datasets":
@@ -114,7 +145,7 @@ def load(root: Path | str, part: tuple[str, int] | None = None) -> Loaded:
         register_lists=MappingProxyType(lists),
         meta=MappingProxyType(descriptor),
     )
-    return Loaded(catalogue, tuple(findings))
+    return Loaded(catalogue, tuple(findings), frozenset(unread))
 
 
 SHARED_FIELDS = "schemas/shared/fields.json"
@@ -124,16 +155,19 @@ def _shared_fields(root: Path, findings: list[Finding]) -> dict[str, Any]:
     """The shared field definitions (a Table Schema of their own), by name; none when the file
     is absent, and a finding when it cannot be read as a Table Schema."""
     path = root / SHARED_FIELDS
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         return {}
     try:
-        descriptor = json.loads(path.read_text("utf-8"))
+        descriptor = json.loads(paths.read(root, path))
         fields = descriptor["fields"]
         return {
             f["name"]: MappingProxyType(f)
             for f in fields
             if isinstance(f, dict) and isinstance(f.get("name"), str)
         }
+    except paths.Refused as exc:
+        findings.append(refusal(exc, SHARED_FIELDS))
+        return {}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         findings.append(
             Finding("schema-invalid", Loc(SHARED_FIELDS), params={"path": SHARED_FIELDS, "problem": str(exc)})
@@ -146,7 +180,11 @@ def _link_status(root: Path, findings: list[Finding]):
     `citycat check-links`, not by people: what is wrong with it is a warning, never an error."""
     from citycat.source.linkstate import STATE, read_state
 
-    links, problems = read_state(root / STATE)
+    try:
+        links, problems = read_state(root / STATE, root)
+    except paths.Refused as exc:
+        findings.append(refusal(exc, STATE))
+        return MappingProxyType({})
     for p in problems:
         findings.append(Finding("link-status-invalid", Loc(STATE, p.line, p.col), params={"problem": p.text}))
     return links
@@ -184,7 +222,7 @@ def _dictionaries(root: Path, datasets) -> tuple[dict, dict]:
         path = inside(root, rel) if isinstance(rel, str) else None
         if path is not None and rel not in schemas and path.is_file():
             try:
-                descriptor = json.loads(path.read_text("utf-8"))
+                descriptor = json.loads(paths.read(root, path))
             except (OSError, ValueError):
                 descriptor = None
             if isinstance(descriptor, dict) and isinstance(descriptor.get("fields"), list):
@@ -208,12 +246,6 @@ def _loc(value: Any, file: str) -> Loc:
     return getattr(value, "loc", None) or Loc(file, 1, 1)
 
 
-def _empty_map(file: str) -> YMap:
-    m = YMap()
-    m.loc, m.locs, m.keylocs = Loc(file, 1, 1), {}, {}
-    return m
-
-
 def _list_keys(descriptor: Mapping, parent: str) -> dict[str, str]:
     """The list-valued keys of a parent table's entries, and how each is stored."""
     out = {}
@@ -224,21 +256,24 @@ def _list_keys(descriptor: Mapping, parent: str) -> dict[str, str]:
     return out
 
 
-def _records(name: str, doc: Any, key: str, file: str, findings: list[Finding], descriptor) -> list[Record]:
+def _records(
+    name: str, doc: Any, key: str, file: str, findings: list[Finding], descriptor
+) -> list[Record] | None:
+    """The records under ``key``; None (and a finding) when the file does not hold such a list."""
     if not isinstance(doc, YMap) or key not in doc:
         findings.append(Finding("yaml-shape", _loc(doc, file), params={"expected": f"{key}: [...]"}))
-        return []
+        return None
     items = doc[key]
     if items is None:
         return []
     if not isinstance(items, YList):
         findings.append(Finding("yaml-shape", doc.at(key), params={"expected": f"{key}: [...]"}))
-        return []
+        return None
     drop = _list_keys(descriptor, name)
     out = []
     for item, loc in zip(items, items.locs, strict=True):
         if not isinstance(item, YMap):
-            findings.append(Finding("yaml-shape", loc, params={"expected": "mapping (key: value)"}))
+            findings.append(Finding("yaml-shape", loc, params={"expected": MAPPING}))
             continue
         out.append(_record(name, item, findings, drop))
     return out
@@ -278,9 +313,7 @@ def _record(table: str, item: YMap, findings: list[Finding], drop: Mapping[str, 
         seq = raw if isinstance(raw, YList) else _one(raw, locs.get("distributions"))
         for position, (d, loc) in enumerate(zip(seq, seq.locs, strict=True)):
             if not isinstance(d, YMap):
-                findings.append(
-                    Finding("yaml-shape", loc, fields.get("id"), {"expected": "mapping (key: value)"})
-                )
+                findings.append(Finding("yaml-shape", loc, fields.get("id"), {"expected": MAPPING}))
                 continue
             sub_fields: dict[str, Any] = {}
             sub_locs: dict[str, Loc] = {}

@@ -50,7 +50,9 @@ def _cell(value: Any) -> Any:
 
 def build_tables(catalogue: Catalogue) -> list[Table]:
     by_name: dict[str, list[Record]] = {
-        "settings": [catalogue.settings],
+        # (no row when settings.yaml could not be read: the loader's stand-in has no line, and
+        # the one finding about the file is the root cause, not each field it would hold)
+        "settings": [catalogue.settings] if catalogue.settings.loc.line else [],
         "datasets": list(catalogue.datasets),
     }
     by_name.update({k: list(v) for k, v in catalogue.register_lists.items()})
