@@ -27,6 +27,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -69,9 +70,10 @@ def serve_starter():
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         try:
             url = None
-            for line in proc.stdout:
-                if line.startswith("serving "):
-                    url = line.split()[1].rstrip("/")
+            for line in proc.stdout:  # "serving http://…" or "đang phục vụ http://…"
+                found = re.search(r"http://127\.0\.0\.1:\d+", line)
+                if found:
+                    url = found.group(0)
                     break
             if not url:
                 raise SystemExit(f"citycat serve did not start:\n{proc.stderr.read()}")
