@@ -164,6 +164,17 @@ def input_stamps(root: Path) -> dict[str, tuple[int, int]]:
     return inputs.stamps(root, [name for name in inputs.BUILD if name != DATASETS])
 
 
+def watched_folder(root: Path, out: Path) -> str | None:
+    """The input folder (``site``, ``catalogue``…) that the output folder ``out`` lies in, else
+    None: ``citycat serve`` watches those folders, so a build written there would start another."""
+    root, target = Path(root).resolve(), Path(out).resolve()
+    for name in inputs.BUILD:
+        folder = root / name
+        if target == folder or folder in target.parents:
+            return name
+    return None
+
+
 class Session:
     """The state of the last good build of one catalogue, for ``citycat serve``."""
 
@@ -192,8 +203,13 @@ class Session:
     # -- full builds ------------------------------------------------------------------------
     def build(self):
         """A full build (validate, render, swap in); the session starts again from it."""
+        from citycat.cli.words import language_of, say
         from citycat.pipeline.build import build
 
+        folder = watched_folder(self.root, self.out)
+        if folder is not None:
+            words = say("serve.out_in_inputs", language_of(self.root), out=self.out, folder=folder)
+            raise BuildError(reason=words)
         self._stop_feeds()
         gc.unfreeze()  # what the last full build froze can be collected once replaced
         built = build(self.root, self.out, self.today, self.edition, parts=self.parts)
@@ -237,6 +253,9 @@ class Session:
             return built, report
         except FullBuild as full:
             why = {"reason": str(full), "why": full.why, "why_params": full.params}
+        except Exception:
+            self.entries = None  # stopped half-way (a full disk...): the next change builds in full
+            raise
         try:
             built = self.build()
         except BuildError as exc:
