@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
     )
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            text = (generate(n, Path(tmp)) / "datasets.yaml").read_text("utf-8")
+            text = generate(n, Path(tmp)).read_text("utf-8")
         t0 = time.perf_counter()
         done = format_text(text, "datasets.yaml")
         t1 = time.perf_counter()
