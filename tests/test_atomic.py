@@ -196,3 +196,60 @@ def test_a_full_disk_during_export_and_report_says_so(command, tmp_path, monkeyp
     err = capsys.readouterr().err
     assert done.value.code != 0
     assert "the disk is full" in err and "internal error" not in err and "Traceback" not in err
+
+
+KILLED_BETWEEN_RENAMES = """
+import os, sys
+from pathlib import Path
+from citycat.pipeline import output
+
+root = Path(sys.argv[1])
+real = os.replace
+calls = []
+
+def replace(a, b):
+    real(a, b)
+    calls.append(b)
+    if len(calls) == 2:  # the journal, then the first of the two files: killed here
+        os._exit(9)
+
+os.replace = replace
+items = [(root / "catalogue" / "agencies.yaml", b"new agencies"), (root / "datasets.yaml", b"new list")]
+output.write_all_atomic(items, journal=root / output.JOURNAL)
+"""
+
+
+def test_an_import_killed_between_its_renames_is_finished_by_the_next(tmp_path):
+    """Defect 11: killed after agencies.yaml was renamed and before datasets.yaml was, the files
+    were half new; the journal lets the next run finish the renames."""
+    import subprocess
+    import sys
+
+    from citycat.pipeline import output
+
+    (tmp_path / "catalogue").mkdir()
+    (tmp_path / "catalogue" / "agencies.yaml").write_bytes(b"old agencies")
+    (tmp_path / "datasets.yaml").write_bytes(b"old list")
+    done = subprocess.run([sys.executable, "-c", KILLED_BETWEEN_RENAMES, str(tmp_path)], timeout=60)
+    assert done.returncode == 9
+    assert (tmp_path / "catalogue" / "agencies.yaml").read_bytes() == b"new agencies"
+    assert (tmp_path / "datasets.yaml").read_bytes() == b"old list"  # half new: what the issue saw
+    assert output.finish_interrupted(tmp_path / output.JOURNAL) == ["datasets.yaml"]
+    assert (tmp_path / "datasets.yaml").read_bytes() == b"new list"
+    assert not (tmp_path / output.JOURNAL).exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_hostile_journal_renames_nothing_it_should_not(tmp_path):
+    """The journal could come by pull request: only .NAME.….tmp onto NAME in one folder."""
+    import json
+
+    from citycat.pipeline import output
+
+    (tmp_path / "secret").write_bytes(b"s")
+    (tmp_path / "datasets.yaml").write_bytes(b"list")
+    (tmp_path / ".x.1.tmp").write_bytes(b"x")
+    pairs = [["secret", "datasets.yaml"], ["../secret", "datasets.yaml"], [".x.1.tmp", "datasets.yaml"]]
+    (tmp_path / output.JOURNAL).write_text(json.dumps(pairs + [1, "a"]), "utf-8")
+    assert output.finish_interrupted(tmp_path / output.JOURNAL) == []
+    assert (tmp_path / "datasets.yaml").read_bytes() == b"list" and (tmp_path / "secret").exists()

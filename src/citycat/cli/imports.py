@@ -27,7 +27,7 @@ from citycat.cli.options import (
     city_today,
     parse_today,
 )
-from citycat.cli.words import LANGUAGES, fail_in, language_of, os_reason, say
+from citycat.cli.words import LANGUAGES, echo, fail_in, language_of, os_reason, say
 
 import_app = typer.Typer(
     no_args_is_help=True,
@@ -83,11 +83,15 @@ def _refusal_in(language: str):
 def _target(root: Path, lang):
     """The catalogue imported into, loaded; exit 2 when it is not one or cannot be read."""
     from citycat.imports.common import Target
+    from citycat.pipeline.output import JOURNAL, finish_interrupted
     from citycat.source.load import load
     from citycat.source.yamlsafe import FatalYAML
 
     root = catalogue_root(root, lang)
     language = language_of(root, lang)
+    finished = finish_interrupted(root / JOURNAL)  # an import killed between its renames
+    if finished:
+        echo("import.finished_interrupted", language, files=", ".join(finished))
     try:
         loaded = load(root)
     except FatalYAML as fatal:

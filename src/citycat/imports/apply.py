@@ -327,8 +327,11 @@ def plan(root: Path, mapped: Mapped, today, *, update: bool = False, skip_invali
 
 def write(p: Plan) -> None:
     """Every changed file whole or not at all: each is written beside itself first, then all are
-    renamed into place (the registers first, datasets.yaml last)."""
-    from citycat.pipeline.output import write_all_atomic
+    renamed into place (the registers first, datasets.yaml last), under a journal: an import
+    killed between two renames is finished by the next one (``finish_interrupted``)."""
+    from citycat.pipeline.output import JOURNAL, write_all_atomic
 
     names = sorted(p.files, key=lambda name: name == DATASETS)
-    write_all_atomic([(p.root / name, p.files[name].encode("utf-8")) for name in names])
+    write_all_atomic(
+        [(p.root / name, p.files[name].encode("utf-8")) for name in names], journal=p.root / JOURNAL
+    )

@@ -424,7 +424,7 @@ def files(o: Options) -> dict[str, bytes]:
     out["catalogue/agencies.yaml"] = agencies_yaml(o).encode("utf-8")
     out["README.md"] = readme(o).encode("utf-8")
     # (and what a killed run leaves beside the files it replaces: citycat.pipeline.output)
-    out[".gitignore"] = b"public/\n.citycat-cache/\n.*.tmp\n.*.new-*/\n.*.old-*/\n"
+    out[".gitignore"] = b"public/\n.citycat-cache/\n.*.tmp\n.*.new-*/\n.*.old-*/\n.citycat-writing.json\n"
     return dict(sorted(out.items()))
 
 

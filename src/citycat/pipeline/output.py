@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import functools
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -69,10 +70,20 @@ def digest(data: bytes) -> bytes:
 # Single files
 
 
-def write_all_atomic(items: Iterable[tuple[Path, bytes]], make_folders: bool = True) -> None:
+JOURNAL = ".citycat-writing.json"  # the renames a write of several files is doing (see below)
+
+
+def write_all_atomic(
+    items: Iterable[tuple[Path, bytes]], make_folders: bool = True, journal: Path | None = None
+) -> None:
     """Write every file, each beside itself first, then rename them all into place in the given
     order (their folders made first, unless ``make_folders`` is false: then a missing folder is
-    an error). Every file is readable by all (0644), folders 0755, whatever was there before."""
+    an error). Every file is readable by all (0644), folders 0755, whatever was there before.
+
+    With a ``journal`` (a file beside the catalogue's root), the renames about to be made are
+    written there first and it is deleted after the last one: a run killed between two renames
+    leaves it, and ``finish_interrupted`` makes the rest (every file was whole before the first
+    rename), so the files end all new, never part new and part old."""
     temps: list[tuple[str, Path]] = []
     try:
         for path, data in items:
@@ -85,11 +96,45 @@ def write_all_atomic(items: Iterable[tuple[Path, bytes]], make_folders: bool = T
             with os.fdopen(fd, "wb") as fh:
                 os.fchmod(fh.fileno(), FILE_MODE)  # mkstemp makes it 0600
                 fh.write(data)
+        if journal is not None and len(temps) > 1:
+            base = journal.parent
+            pairs = [[os.path.relpath(tmp, base), os.path.relpath(path, base)] for tmp, path in temps]
+            write_atomic(journal, json.dumps(pairs).encode("utf-8"))
         for tmp, path in temps:
             os.replace(tmp, path)
+        if journal is not None:
+            journal.unlink(missing_ok=True)
     finally:
         for tmp, _ in temps:
             Path(tmp).unlink(missing_ok=True)
+
+
+def finish_interrupted(journal: Path) -> list[str]:
+    """The renames a killed ``write_all_atomic`` left undone, made now; the files they complete.
+
+    The journal may come by pull request too: only a rename of ``.NAME.PID.….tmp`` onto NAME in
+    the same folder, inside the journal's folder, is made; anything else is ignored."""
+    try:
+        pairs = json.loads(journal.read_bytes())
+    except (OSError, ValueError):
+        return []
+    base = journal.parent
+    done: list[str] = []
+    for pair in pairs if isinstance(pairs, list) else ():
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
+            continue
+        tmp, final = (os.path.normpath(p) for p in pair)
+        if tmp.startswith(("..", "/")) or final.startswith(("..", "/")):
+            continue
+        same_folder = os.path.dirname(tmp) == os.path.dirname(final)
+        name = os.path.basename(final)
+        if not (same_folder and os.path.basename(tmp).startswith(f".{name}.") and tmp.endswith(".tmp")):
+            continue
+        if os.path.isfile(base / tmp) and not os.path.islink(base / tmp):
+            os.replace(base / tmp, base / final)
+            done.append(final)
+    journal.unlink(missing_ok=True)
+    return done
 
 
 def write_atomic(path: Path, data: bytes, make_folders: bool = True) -> None:
