@@ -6,6 +6,14 @@
   ``public_listing: true`` in ``catalogue/vocabularies.yaml`` (today ``open`` and ``shared``; not
   ``internal``, *dữ liệu dùng riêng*); the internal edition lists every dataset. The rule lives in
   the register, not in code: see docs/mapping.md, "What the public edition leaves out".
+- **Named, not offered.** A dataset the edition does not list (in the public edition: access
+  ``internal``) is still *named* where people read the list: its page, the dataset list, its
+  agency's and themes' pages, the printable list (``list/``), the site's search index, the
+  sitemap and the Atom feed of pages: title, agency, access level, legal basis (the official list
+  shows what exists). It is never *offered*: no distribution (no link, format or sample:
+  ``offered``), no schema.org Dataset JSON-LD (``described``: that block is what dataset search
+  engines harvest, a machine feed inside a page), and it is absent from every machine feed (CKAN
+  API, DCAT, data.json, data package, CSV/XLSX): there it is a private CKAN dataset.
 - **What an edition shows of a dataset.** Its distributions not marked ``internal: true`` in the
   public edition, all of them in the internal one (and so the formats of those); its ``internal:``
   block only in the internal edition.
@@ -57,6 +65,18 @@ def listed_datasets(c: Catalogue, edition: str) -> list[Dataset]:
     if edition == INTERNAL:
         return list(c.datasets)
     return [d for d in c.datasets if listed(c, d, edition)]
+
+
+def offered(c: Catalogue, d: Dataset, edition: str) -> tuple[Distribution, ...]:
+    """The distributions an output of ``edition`` offers of ``d`` (links, formats, samples): those
+    ``distributions`` gives when ``d`` is listed, none when it is not (named, not offered)."""
+    return distributions(d, edition) if listed(c, d, edition) else ()
+
+
+def described(c: Catalogue, d: Dataset, edition: str) -> bool:
+    """Whether ``d``'s page carries schema.org Dataset JSON-LD: only when it is listed (the block
+    is harvested by dataset search engines like a feed; an unlisted dataset is in no feed)."""
+    return listed(c, d, edition)
 
 
 def shown(x: Distribution, edition: str) -> bool:

@@ -1,4 +1,10 @@
-"""schema.org ``Dataset`` JSON-LD for each dataset page (Google's Dataset rich results)."""
+"""schema.org ``Dataset`` JSON-LD for each dataset page (Google's Dataset rich results).
+
+Only a dataset the edition lists gets one (``policy.described``): the block is what dataset
+search engines harvest, and a dataset the public edition does not list is in no machine feed.
+The context makes every address an IRI (``"@type": "@id"``), not a text that looks like one: a
+bare ``@vocab`` would give ``url``, ``license`` and ``contentUrl`` as plain strings to a JSON-LD
+processor (schema.org's own context declares them so)."""
 
 from __future__ import annotations
 
@@ -7,12 +13,19 @@ from typing import Any
 
 from citycat.site.i18n import LANGS
 
+# The schema.org terms whose values are addresses (schema.org's own context types them "@id").
+IRI_TERMS = ("url", "license", "contentUrl", "sameAs", "mainEntityOfPage")
+CONTEXT: dict[str, Any] = {
+    "@vocab": "http://schema.org/",
+    **{term: {"@type": "@id"} for term in IRI_TERMS},
+}
+
 
 def dataset(
     view: dict[str, Any], url: str, catalogue_name: str, catalogue_url: str, lang: str
 ) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "@context": {"@vocab": "http://schema.org/"},
+        "@context": CONTEXT,
         "@type": "Dataset",
         "@id": url,
         "name": view["title"],

@@ -239,10 +239,11 @@ class Renderer:
                 }
                 for key, path, kind, rel in feeds.dataset_links(c, d["id"])
             ]
-            home = policy.base_url(c) + views.url_path(lang, "").lstrip("/")
-            context["jsonld"] = jsonld.script_text(
-                jsonld.dataset(d, context["canonical"], context["site"]["title"], home, lang)
-            )
+            if policy.described(c, page.dataset, self.edition):  # (named, not offered: none)
+                home = policy.base_url(c) + views.url_path(lang, "").lstrip("/")
+                context["jsonld"] = jsonld.script_text(
+                    jsonld.dataset(d, context["canonical"], context["site"]["title"], home, lang)
+                )
         if page.template == "home.html":
             context["charts"] = _charts(c, lang, self.strings[lang], page.context["progress"])
         elif page.template == "agency.html" and (context.get("pager") or {}).get("number", 1) == 1:

@@ -82,7 +82,7 @@ def dataset_view(d: Dataset, c: Catalogue, lang: str, today: dt.date, edition: s
     v = c.register
     agency = c.agencies.get(d.agency)
     format_register = v("formats")
-    dists = policy.distributions(d, edition)
+    dists = policy.offered(c, d, edition)  # none for a dataset the edition does not list
     schema = c.table_schemas.get(d.get("schema")) if d.get("schema") else None
     sample = None
     for x in dists:
@@ -320,18 +320,19 @@ def progress(c: Catalogue, today: dt.date, datasets: Iterable[Dataset] | None = 
     }
 
 
-def formats(d: Dataset, edition: str = PUBLIC) -> list[str]:
-    """The formats of the distributions a page of ``edition`` shows, sorted."""
-    return list(policy.formats(d, edition))
+def formats(c: Catalogue, d: Dataset, edition: str = PUBLIC) -> list[str]:
+    """The formats of the distributions a page of ``edition`` offers, sorted (none for a dataset
+    the edition does not list: ``policy.offered``)."""
+    return list(policy.formats(d, edition)) if policy.listed(c, d, edition) else []
 
 
-def facet_values(d: Dataset, edition: str = PUBLIC) -> dict[str, list[Any]]:
+def facet_values(c: Catalogue, d: Dataset, edition: str = PUBLIC) -> dict[str, list[Any]]:
     """The values a dataset has for each facet of the list page."""
     return {
         "agency": [d.agency],
         "theme": list(d.themes),
         "access": [d.access],
-        "format": formats(d, edition),
+        "format": formats(c, d, edition),
         "status": [d.status],
         "frequency": [d.get("frequency")],
     }
@@ -341,7 +342,7 @@ def facets(
     c: Catalogue, datasets: Iterable[Dataset], lang: str, edition: str = PUBLIC
 ) -> dict[str, list[dict[str, Any]]]:
     """Each facet's values with their counts, in the order people look for them."""
-    return _facets(c, ((d, facet_values(d, edition)) for d in datasets), lang)
+    return _facets(c, ((d, facet_values(c, d, edition)) for d in datasets), lang)
 
 
 def _facets(
@@ -472,7 +473,7 @@ def _pages(c: Catalogue, today: dt.date, edition: str, scored: Mapping[str, Any]
         ranked_cards = scores.agencies(c, scored, today)
     # what does not depend on the language, worked out once for both
     agency_progress = {a.id: progress(c, today, by_agency.get(a.id, [])) for a in c.agencies.values()}
-    values = {id(d): facet_values(d, edition) for d in c.datasets}
+    values = {id(d): facet_values(c, d, edition) for d in c.datasets}
     groups = [(d.agency, d.themes) for d in c.datasets]
     place = {id(d): i for i, d in enumerate(c.datasets)}
     flow, ways = sharing.flows(c, edition), sharing.methods(c, edition)  # who uses whose data
