@@ -170,7 +170,15 @@ def test_content_types_errors_and_the_end_of_search(nginx):
     write = requests.get(f"{url}/api/3/action/package_create", timeout=60)
     assert write.status_code == 403 and write.json()["error"]["__type"] == "Authorization Error"
     post = requests.post(f"{url}/api/3/action/package_list", json={}, timeout=60)
+    assert (
+        post.status_code == 200
+        and post.json() == requests.get(f"{url}/api/3/action/package_list", timeout=60).json()
+    )
+    # a bare dict is a file, not an action: GET only
+    post = requests.post(f"{url}/api/action/package_show/{name}.json", json={}, timeout=60)
     assert post.status_code == 405 and post.json()["success"] is False
+    write = requests.post(f"{url}/api/action/package_create", json={"name": "moi"}, timeout=60)
+    assert write.status_code == 403 and write.json()["error"]["__type"] == "Authorization Error"
     response = requests.get(f"{url}/api/3/action/package_search", params={"rows": 1000}, timeout=60)
     assert response.headers["Content-Encoding"] == "gzip"  # requests asks for it, as ckanapi does
     first = response.json()
@@ -275,3 +283,161 @@ def test_the_map_holds_every_id_of_a_large_catalogue(tmp_path):
         timeout=120,
     )
     assert run.returncode == 0, run.stderr
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_every_feed_has_its_type_charset_and_cors(nginx):
+    """Debian's mime.types knows none of .ttl, .rdf, .jsonld, .csv: the block names them, and
+    ckanext-dcat's harvester, which picks its parser by Content-Type, gets text/turtle."""
+    url, out = nginx
+    name = json.loads((out / "api/3/action/package_list").read_text())["result"][0]
+    expected = {
+        "/catalog.ttl": "text/turtle; charset=utf-8",
+        f"/dataset/{name}.ttl": "text/turtle; charset=utf-8",
+        "/catalog.rdf": "application/rdf+xml; charset=utf-8",
+        "/catalog.jsonld": "application/ld+json; charset=utf-8",
+        "/data.json": "application/json; charset=utf-8",
+        "/search-index.json": "application/json; charset=utf-8",
+        "/datasets.csv": "text/csv; charset=utf-8",
+        f"/dataset/{name}.csv": "text/csv; charset=utf-8",
+        "/data/agencies.csv": "text/csv; charset=utf-8",
+        "/datasets.xlsx": XLSX,
+        "/feed.atom": "application/atom+xml; charset=utf-8",
+        "/sitemap.xml": "application/xml; charset=utf-8",
+        "/api/3/action/package_list": "application/json; charset=utf-8",
+        f"/api/action/package_show?id={name}": "application/json; charset=utf-8",
+    }
+    for path, content_type in expected.items():
+        r = requests.get(url + path, timeout=60)
+        assert r.status_code == 200, path
+        assert r.headers["Content-Type"] == content_type, path
+        assert r.headers["Access-Control-Allow-Origin"] == "*", path
+        assert r.headers["X-Content-Type-Options"] == "nosniff", path
+        assert "Access-Control-Allow-Methods" not in r.headers, path  # preflight only
+        if not path.startswith("/api/"):
+            assert r.content == (out / path.lstrip("/")).read_bytes(), path
+    assert requests.get(f"{url}/catalog.ttl", timeout=60).headers["Content-Encoding"] == "gzip"
+    page = requests.get(f"{url}/datasets/", timeout=60)  # the pages are not feeds
+    assert "Access-Control-Allow-Origin" not in page.headers
+
+
+@pytest.mark.parametrize(
+    ("path", "methods"),
+    [
+        ("/api/3/action/package_show?id=x", "GET, HEAD, POST, OPTIONS"),
+        ("/api/action/package_search", "GET, HEAD, POST, OPTIONS"),
+        ("/api/3/action/package_list", "GET, HEAD, POST, OPTIONS"),
+        ("/api/3", "GET, HEAD, POST, OPTIONS"),
+        ("/catalog.ttl", "GET, HEAD, OPTIONS"),
+        ("/data.json", "GET, HEAD, OPTIONS"),
+        ("/datasets.csv", "GET, HEAD, OPTIONS"),
+    ],
+)
+def test_a_cors_preflight_is_answered(nginx, path, methods):
+    url, _ = nginx
+    r = requests.options(
+        url + path,
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST" if "api" in path else "GET",
+            "Access-Control-Request-Headers": "content-type",
+        },
+        timeout=60,
+    )
+    assert r.status_code == 204 and r.content == b""
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert r.headers["Access-Control-Allow-Methods"] == methods
+    assert "Content-Type" in r.headers["Access-Control-Allow-Headers"].split(", ")
+    assert r.headers["Access-Control-Max-Age"] == "86400"
+
+
+def test_ckanapi_posts_by_default_and_is_answered(nginx):
+    """RemoteCKAN without get_only POSTs a JSON body: nginx reads the id (and start) from it."""
+    url, out = nginx
+    ckan = ckanapi.RemoteCKAN(url)
+    assert not ckan.get_only
+    names = ckan.action.package_list()
+    assert names == json.loads((out / "api/3/action/package_list").read_text())["result"]
+    for name in names:
+        p = ckan.action.package_show(id=name)
+        assert p == bare(out, name)
+        assert ckan.action.package_show(id=p["id"]) == p  # a UUID through the map
+    assert ckan.action.package_show(name_or_id=names[-1])["name"] == names[-1]
+    org = ckan.action.organization_list()[0]
+    assert ckan.action.organization_show(id=org)["name"] == org
+    with pytest.raises(ckanapi.NotFound):
+        ckan.action.package_show(id="khong-co")
+    with pytest.raises(ckanapi.NotFound):
+        ckan.action.package_show(id="../../etc/passwd")
+    with pytest.raises(ckanapi.NotAuthorized):
+        ckan.action.package_create(name="moi")
+    search = ckan.action.package_search(rows=1000)
+    assert sorted(p["name"] for p in search["results"]) == names
+    assert ckan.action.package_search(start=1000)["results"] == []  # start read from the body
+    # a form body, as CKAN also reads, and the second prefix
+    form = requests.post(f"{url}/api/action/package_show", data={"id": names[0]}, timeout=60)
+    assert form.status_code == 200 and form.json()["result"] == bare(out, names[0])
+    assert form.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert form.headers["Access-Control-Allow-Origin"] == "*"
+    assert form.headers["X-Content-Type-Options"] == "nosniff"  # once, not once per hop
+
+
+def test_ckanapi_search_pages_with_posts(nginx):
+    url, out = nginx
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    run = subprocess.run(
+        [str(BIN / "ckanapi"), "search", "datasets", "-r", url],  # POST, its default
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    names = [json.loads(line)["name"] for line in run.stdout.splitlines()]
+    assert sorted(names) == json.loads((out / "api/3/action/package_list").read_text())["result"]
+
+
+def varies_by_accept(r: requests.Response) -> bool:
+    return "Accept" in [v.strip() for v in r.headers.get("Vary", "").split(",")]  # not Accept-Encoding
+
+
+def test_a_datasets_address_negotiates_by_accept(nginx):
+    url, out = nginx
+    name = json.loads((out / "api/3/action/package_list").read_text())["result"][0]
+    turtle = (out / "dataset" / f"{name}.ttl").read_bytes()
+    html = (out / "datasets" / name / "index.html").read_bytes()
+    for prefix in ("", "/en"):
+        page = f"{url}{prefix}/datasets/{name}/"
+        for accept in ("text/turtle", "text/turtle;q=1.0, */*;q=0.1", "application/x-turtle"):
+            r = requests.get(page, headers={"Accept": accept}, timeout=60)
+            assert r.status_code == 200 and r.content == turtle, accept
+            assert r.headers["Content-Type"] == "text/turtle; charset=utf-8"
+            assert varies_by_accept(r) and r.headers["Access-Control-Allow-Origin"] == "*"
+        browser = "text/html,application/xhtml+xml,application/xml;q=0.9,text/turtle;q=0.5,*/*;q=0.8"
+        for accept in ("*/*", browser, "application/rdf+xml", "application/ld+json"):  # no such files
+            r = requests.get(page, headers={"Accept": accept}, timeout=60)
+            assert r.status_code == 200 and r.headers["Content-Type"] == "text/html; charset=utf-8", accept
+            assert varies_by_accept(r)
+            if prefix == "":
+                assert r.content == html
+    missing = requests.get(f"{url}/datasets/khong-co/", headers={"Accept": "text/turtle"}, timeout=60)
+    assert missing.status_code == 404
+
+
+def test_the_catalogues_iri_negotiates_by_accept(nginx):
+    url, out = nginx
+    for accept, file, content_type in (
+        ("text/turtle", "catalog.ttl", "text/turtle"),
+        ("application/rdf+xml", "catalog.rdf", "application/rdf+xml"),
+        ("application/ld+json", "catalog.jsonld", "application/ld+json"),
+    ):
+        r = requests.get(f"{url}/catalog", headers={"Accept": accept}, timeout=60)
+        assert r.status_code == 200 and r.content == (out / file).read_bytes(), accept
+        assert r.headers["Content-Type"] == f"{content_type}; charset=utf-8"
+        assert varies_by_accept(r)
+    browser = requests.get(
+        f"{url}/catalog", headers={"Accept": "text/html"}, allow_redirects=False, timeout=60
+    )
+    assert browser.status_code == 303 and browser.headers["Location"].endswith("/")
