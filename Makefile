@@ -79,7 +79,6 @@ docs: $(RUNTIME)
 	$(BIN)/citycat fields > docs/fields.md
 	$(BIN)/citycat schema
 	$(BIN)/python -m citycat.pipeline.walkthrough
-	$(BIN)/python -m citycat.init.packaged  # citycat init's copy of the standard files
 
 bench: $(RUNTIME)
 	$(BIN)/python bench/validate_bench.py

@@ -38,14 +38,24 @@ def made(tmp_path_factory):
     return root, done
 
 
-def test_the_packaged_standard_files_are_those_of_the_repository():
-    """template/ is a generated copy: a change to catalogue/, schemas/, site/, the CI files,
-    CONTRIBUTING or the docs it carries must be copied with `python -m citycat.init.packaged`."""
-    want, have = packaged.expected(packaged.repository()), packaged.stored()
-    stale = sorted(k for k in want.keys() | have.keys() if want.get(k) != have.get(k))
-    assert not stale, (
-        f"src/citycat/init/template is stale ({stale[:5]}…): run python -m citycat.init.packaged"
-    )
+def test_a_wheel_carries_the_standard_files_of_the_repository(tmp_path):
+    """In a checkout the standard files are read from the repository; a wheel (where they are
+    not beside the code) carries them in citycat/init/template, written by setup.py's build_py."""
+    import subprocess
+    import sys
+    import zipfile
+
+    repo = packaged.repository()
+    want = packaged.expected(repo)
+    assert packaged.stored() == want  # a checkout: the repository itself, nothing to keep in step
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+    done = subprocess.run([*command, "-w", str(tmp_path), str(repo)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    [wheel] = tmp_path.glob("citycat-*.whl")
+    prefix = "citycat/init/template/"
+    with zipfile.ZipFile(wheel) as z:
+        have = {n.removeprefix(prefix): z.read(n) for n in z.namelist() if n.startswith(prefix)}
+    assert have == want
 
 
 def test_it_says_what_it_made_in_the_language_asked(made, tmp_path):

@@ -4,7 +4,7 @@
 run cities by code or name (their official names and codes from the ``vietnam-provinces``
 package), or names given outright. ``files(...)`` makes every file of the new repository
 (settings and an agencies register written here, the standard registers, Table Schemas, theme,
-CI files and CONTRIBUTING from the copy carried in the package, ``citycat.init.packaged``), and
+CI files and CONTRIBUTING from ``citycat.init.packaged``: the repository, or the copy a wheel carries), and
 ``create(...)`` writes them into a temporary folder beside the target, loads the result with
 citycat's own loader to add what is generated from it (the editor schema, docs/fields.md), and
 renames the folder into place: all or nothing.

@@ -1,10 +1,11 @@
 """The standard files a new catalogue starts from, carried inside the installed package.
 
 ``citycat init`` must work from a wheel, where the repository's ``catalogue/``, ``schemas/`` and
-``site/`` are not beside the code: ``template/`` (next to this module) holds a copy of each file
-``SOURCES`` names, byte for byte (``datasets.yaml`` only up to its ``datasets:`` line: the header
-comments). The copy is generated, never edited by hand: ``python -m citycat.init.packaged``
-rewrites it from the repository, and ``tests/test_init.py`` fails when it is stale.
+``site/`` are not beside the code. Building a wheel (``setup.py``'s ``build_py``) writes
+``template/`` next to this module: a copy of each file ``SOURCES`` names, byte for byte
+(``datasets.yaml`` only up to its ``datasets:`` line: the header comments). In a checkout (an
+editable install, the tests) there is no copy to keep up to date: the files are read from the
+repository itself. ``tests/test_init.py`` builds a wheel and finds the copy in it.
 
 Dot-files are stored without their dot (``github/…``, ``gitlab-ci.yml``): package data globs
 skip hidden names. ``TARGETS`` maps a stored name back to the path a catalogue has.
@@ -12,7 +13,6 @@ skip hidden names. ``TARGETS`` maps a stored name back to the path a catalogue h
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -59,7 +59,11 @@ def expected(repo: Path) -> dict[str, bytes]:
 
 
 def stored() -> dict[str, bytes]:
-    """What ``template/`` holds, by stored path (read with importlib.resources: from a wheel too)."""
+    """The standard files by stored path: ``template/`` of an installed wheel (read with
+    importlib.resources), else the repository this module sits in."""
+    template = resources.files("citycat.init").joinpath("template")
+    if not template.is_dir():
+        return expected(repository())
     out: dict[str, bytes] = {}
 
     def walk(node, prefix: str) -> Iterator[tuple[str, bytes]]:
@@ -70,16 +74,16 @@ def stored() -> dict[str, bytes]:
             elif child.is_file():
                 yield name, child.read_bytes()
 
-    out.update(walk(resources.files("citycat.init").joinpath("template"), ""))
+    out.update(walk(template, ""))
     return dict(sorted(out.items()))
 
 
-def refresh(repo: Path | None = None) -> int:
-    """Rewrite ``template/`` from the repository; returns how many files it holds."""
+def write(folder: Path, repo: Path | None = None) -> int:
+    """Write the copy into ``folder`` (a wheel's ``citycat/init/template``) from the repository;
+    returns how many files it holds."""
     import shutil
 
     repo = repo or repository()
-    folder = Path(__file__).resolve().parent / "template"
     files = expected(repo)
     shutil.rmtree(folder, ignore_errors=True)
     for name, data in files.items():
@@ -87,7 +91,3 @@ def refresh(repo: Path | None = None) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return len(files)
-
-
-if __name__ == "__main__":  # python -m citycat.init.packaged
-    print(f"citycat.init: {refresh()} files in template/", file=sys.stderr)
