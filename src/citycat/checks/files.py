@@ -7,13 +7,13 @@ that its schema accepts, row by row).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from citycat.checks import patterns
+from citycat.checks.tablecheck import CONSTRAINT_NOTE, TYPE_NOTE
 from citycat.model.catalogue import Catalogue, Dataset
-from citycat.model.findings import Finding, Loc
+from citycat.model.findings import Finding, Loc, both
 from citycat.source import paths
 from citycat.source.paths import inside
 from citycat.source.schemaread import read_json, schema_problem, spec
@@ -97,8 +97,6 @@ def _dataset(root: Path, d: Dataset) -> Iterator[Finding]:
                 )
 
 
-_CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"$', re.S)
-_TYPE = re.compile(r'type is "(\w+)/')
 _CONSTRAINT_WORDS = {
     "required": ("ô bắt buộc nhưng để trống", "a required cell is empty"),
     "enum": ("giá trị không thuộc danh sách cho phép {limit}", "the value is not one of {limit}"),
@@ -146,17 +144,17 @@ def sample_problem(e: dict) -> dict[str, str]:
     """What Frictionless found in a sample's row, in our words (vi and en)."""
     kind, note = e.get("type", ""), e.get("note") or ""
     if kind == "type-error":
-        m = _TYPE.search(note)
+        m = TYPE_NOTE.search(note)
         vi, en = _TYPE_WORDS.get(m.group(1) if m else "", ("đúng kiểu", "of the right type"))
-        return _words(f"giá trị không phải {vi}", f"the value is not {en}")
+        return both(f"giá trị không phải {vi}", f"the value is not {en}")
     if kind == "constraint-error":
-        m = _CONSTRAINT.search(note)
+        m = CONSTRAINT_NOTE.search(note)
         if m and m.group(1) in _CONSTRAINT_WORDS:
             vi, en = _CONSTRAINT_WORDS[m.group(1)]
-            return _words(vi.format(limit=m.group(2)), en.format(limit=m.group(2)))
+            return both(vi.format(limit=m.group(2)), en.format(limit=m.group(2)))
     if kind in _ERROR_WORDS:
-        return _words(*_ERROR_WORDS[kind])
-    return _words(f'Frictionless báo lỗi "{kind}"', f'Frictionless reports "{kind}"')
+        return both(*_ERROR_WORDS[kind])
+    return both(f'Frictionless báo lỗi "{kind}"', f'Frictionless reports "{kind}"')
 
 
 def _written_inside(rel: str) -> bool:
@@ -169,10 +167,6 @@ def _written_inside(rel: str) -> bool:
     return normal != ".." and not normal.startswith("../")
 
 
-def _words(vi: str, en: str) -> dict[str, str]:
-    return {"vi": vi, "en": en}
-
-
 def _read_schema(root: Path, path: Path, rel: str):
     """The Table Schema at ``path``, or the first problem with it ({"vi": …, "en": …}) and where it is."""
     try:
@@ -181,11 +175,11 @@ def _read_schema(root: Path, path: Path, rel: str):
         size, cap = paths.megabytes(exc.size), paths.megabytes(exc.cap)
         return (
             None,
-            _words(f"tệp nặng {size}, quá giới hạn {cap}", f"the file is {size}, over the {cap} cap"),
+            both(f"tệp nặng {size}, quá giới hạn {cap}", f"the file is {size}, over the {cap} cap"),
             Loc(rel, 1, 1),
         )
     except UnicodeDecodeError:
-        return None, _words("tệp không phải UTF-8", "the file is not UTF-8"), Loc(rel, 1, 1)
+        return None, both("tệp không phải UTF-8", "the file is not UTF-8"), Loc(rel, 1, 1)
     descriptor, problem, loc = read_json(text, rel)
     if problem:
         return None, problem, loc
@@ -196,7 +190,7 @@ def _field_problem(field) -> dict[str, str] | None:
     import frictionless
 
     if not isinstance(field, dict):
-        return _words("mỗi trường phải là một đối tượng JSON", "a field must be a JSON object")
+        return both("mỗi trường phải là một đối tượng JSON", "a field must be a JSON object")
     try:
         errors = list(frictionless.Schema.metadata_validate({"fields": [field]}))
         if errors:
@@ -205,7 +199,7 @@ def _field_problem(field) -> dict[str, str] | None:
         if isinstance(pattern, str):
             words = patterns.problem(pattern)
             if words:
-                return _words(
+                return both(
                     f"mẫu (pattern) '{pattern}': {words['vi']}", f"pattern '{pattern}': {words['en']}"
                 )
     except frictionless.FrictionlessException as exc:

@@ -14,6 +14,7 @@ Two ways, with one result (a list of Frictionless error descriptors per table):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -21,6 +22,10 @@ from citycat.checks import patterns
 from citycat.source.tables import Table, package_descriptor
 
 Errors = dict[str, list[dict[str, Any]]]
+
+# What Frictionless's notes say: 'constraint "pattern" is "…"', 'type is "integer/default"'.
+CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)" is "(.*)"$', re.S)
+TYPE_NOTE = re.compile(r'type is "(\w+)/(\w+)"')
 
 
 def validate_package(tables: list[Table]) -> Errors:

@@ -9,19 +9,16 @@ the value was written and given a citycat code and words in both languages.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterator, Mapping
 
 from citycat.checks import patterns
-from citycat.checks.tablecheck import validate_rows
+from citycat.checks.tablecheck import CONSTRAINT_NOTE, TYPE_NOTE, validate_rows
 from citycat.model.catalogue import Catalogue
 from citycat.model.dates import day_month_year
 from citycat.model.findings import Finding, Loc
 from citycat.model.suggest import Candidate, candidates, suggest
 from citycat.source.tables import RowSource, Table, build_tables
 
-_CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"$', re.S)
-_TYPE = re.compile(r'type is "(\w+)/(\w+)"')
 # Words that depend on the language, as finding parameters ({"vi": …, "en": …}).
 _TYPES = {
     "date": {"vi": "ngày", "en": "date"},
@@ -174,7 +171,7 @@ def _finding(e: dict, table: Table, by_name, files, registers: Mapping = EMPTY) 
     base = {"field": shown, "key": shown, "table": table.name, "value": value, "description": desc}
     loc = source.at(name) if name else source.loc
     if kind == "type-error":
-        m = _TYPE.search(e.get("note", ""))
+        m = TYPE_NOTE.search(e.get("note", ""))
         ftype, fmt = (m.group(1), m.group(2)) if m else (field.get("type", "string"), "default")
         if fmt != "default":
             yield Finding(
@@ -189,7 +186,7 @@ def _finding(e: dict, table: Table, by_name, files, registers: Mapping = EMPTY) 
                 "field-type", loc, dataset, {**base, "type": _TYPES.get(ftype, ftype), "example": example}
             )
     elif kind == "constraint-error":
-        m = _CONSTRAINT.search(e.get("note", ""))
+        m = CONSTRAINT_NOTE.search(e.get("note", ""))
         constraint, limit = (m.group(1), m.group(2)) if m else ("", "")
         if constraint == "required":
             yield Finding("field-required", source.record.loc if not source.item else loc, dataset, base)

@@ -65,6 +65,11 @@ def registry() -> Mapping[str, Check]:
     return out
 
 
+def both(vi: str, en: str) -> dict[str, str]:
+    """Words in both languages, as a finding parameter (shown in the message's language)."""
+    return {"vi": vi, "en": en}
+
+
 class _Params(dict):
     def __missing__(self, key: str) -> str:  # a template naming an absent parameter stays readable
         return "{" + key + "}"

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from citycat.model.findings import Finding, Loc
+from citycat.model.findings import Finding, Loc, both
 from citycat.source import paths
 from citycat.source.schemaread import read_json, schema_problem
 
@@ -33,10 +33,6 @@ class Invalid(Exception):
         self.findings = findings
 
 
-def _words(vi: str, en: str) -> dict[str, str]:
-    return {"vi": vi, "en": en}
-
-
 def _package(problem: dict[str, str], loc: Loc | None = None) -> Invalid:
     return Invalid(
         Finding("package-invalid", loc or Loc(PACKAGE, 1, 1), params={"path": PACKAGE, "problem": problem})
@@ -53,7 +49,7 @@ def read(root: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise Invalid(Finding("file-missing", Loc(PACKAGE), params={"file": PACKAGE})) from None
     except (OSError, UnicodeDecodeError):
-        raise _package(_words("không đọc được tệp (UTF-8)", "the file cannot be read (as UTF-8)")) from None
+        raise _package(both("không đọc được tệp (UTF-8)", "the file cannot be read (as UTF-8)")) from None
     descriptor, problem, loc = read_json(text, PACKAGE)
     if problem:
         raise _package(problem, loc)
@@ -71,7 +67,7 @@ def read(root: Path) -> dict[str, Any]:
                 found.append(Finding("file-missing", Loc(rel), params={"file": rel}))
                 continue
             except (OSError, UnicodeDecodeError):
-                problem = _words("không đọc được tệp (UTF-8)", "the file cannot be read (as UTF-8)")
+                problem = both("không đọc được tệp (UTF-8)", "the file cannot be read (as UTF-8)")
                 found.append(
                     Finding("schema-invalid", Loc(rel, 1, 1), params={"path": rel, "problem": problem})
                 )
@@ -99,7 +95,7 @@ def read(root: Path) -> dict[str, Any]:
 def _check_package(descriptor: Any) -> None:
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise _package(
-            _words(
+            both(
                 'cần một đối tượng JSON có "resources": [...]',
                 'a JSON object with "resources": [...] is expected',
             )
@@ -108,17 +104,17 @@ def _check_package(descriptor: Any) -> None:
     for i, resource in enumerate(descriptor["resources"]):
         where = f"resources[{i}]"
         if not isinstance(resource, dict):
-            raise _package(_words(f"{where} phải là một đối tượng JSON", f"{where} must be a JSON object"))
+            raise _package(both(f"{where} phải là một đối tượng JSON", f"{where} must be a JSON object"))
         name = resource.get("name")
         if not isinstance(name, str) or not name:
-            raise _package(_words(f'{where}: cần "name" là một chuỗi', f'{where}: "name" must be a string'))
+            raise _package(both(f'{where}: cần "name" là một chuỗi', f'{where}: "name" must be a string'))
         if name in names:
-            raise _package(_words(f"bảng '{name}' có hai lần", f"the table '{name}' is listed twice"))
+            raise _package(both(f"bảng '{name}' có hai lần", f"the table '{name}' is listed twice"))
         names.add(name)
         schema = resource.get("schema")
         if not (isinstance(schema, dict) or (isinstance(schema, str) and _SCHEMA_FILE.match(schema))):
             raise _package(
-                _words(
+                both(
                     f"bảng '{name}': \"schema\" phải là tên một tệp .json trong schemas/catalogue/",
                     f"table '{name}': \"schema\" must be the name of a .json file in schemas/catalogue/",
                 )
@@ -126,7 +122,7 @@ def _check_package(descriptor: Any) -> None:
         source = resource.get("citycat", {})
         if not isinstance(source, dict):
             raise _package(
-                _words(
+                both(
                     f"bảng '{name}': \"citycat\" phải là một đối tượng JSON",
                     f"table '{name}': \"citycat\" must be a JSON object",
                 )
@@ -134,30 +130,30 @@ def _check_package(descriptor: Any) -> None:
         for key in _TEXT:
             if key in source and not (isinstance(source[key], str) and source[key]):
                 raise _package(
-                    _words(
+                    both(
                         f"bảng '{name}': \"{key}\" phải là một chuỗi",
                         f"table '{name}': \"{key}\" must be a string",
                     )
                 )
         if "single" in source and not isinstance(source["single"], bool):
             raise _package(
-                _words(
+                both(
                     f"bảng '{name}': \"single\" phải là true hoặc false",
                     f"table '{name}': \"single\" must be true or false",
                 )
             )
         if "file" in source and "key" not in source and not source.get("single"):
-            raise _package(_words(f"bảng '{name}': thiếu \"key\"", f"table '{name}': \"key\" is missing"))
+            raise _package(both(f"bảng '{name}': thiếu \"key\"", f"table '{name}': \"key\" is missing"))
         if "file" not in source and source and "parent" not in source:
             raise _package(
-                _words(
+                both(
                     f'bảng \'{name}\': thiếu "file" hoặc "parent"',
                     f'table \'{name}\': "file" or "parent" is missing',
                 )
             )
         if "parent" in source and "list" not in source and "records" not in source:
             raise _package(
-                _words(
+                both(
                     f'bảng \'{name}\': thiếu "list" hoặc "records"',
                     f'table \'{name}\': "list" or "records" is missing',
                 )
@@ -166,14 +162,14 @@ def _check_package(descriptor: Any) -> None:
         parent = resource.get("citycat", {}).get("parent")
         if parent is not None and parent not in names:
             raise _package(
-                _words(
+                both(
                     f"bảng '{resource['name']}': không có bảng cha '{parent}'",
                     f"table '{resource['name']}': there is no parent table '{parent}'",
                 )
             )
     for name in NEEDED:
         if name not in names:
-            raise _package(_words(f"thiếu bảng '{name}'", f"the table '{name}' is missing"))
+            raise _package(both(f"thiếu bảng '{name}'", f"the table '{name}' is missing"))
 
 
 def _citycat_problem(resource: dict) -> dict[str, str] | None:
@@ -182,21 +178,19 @@ def _citycat_problem(resource: dict) -> dict[str, str] | None:
     names = [f["name"] for f in fields]
     for name in names:
         if names.count(name) > 1:
-            return _words(f"trường '{name}' có hai lần", f"the field '{name}' is listed twice")
+            return both(f"trường '{name}' có hai lần", f"the field '{name}' is listed twice")
     if "file" in resource.get("citycat", {}) and "id" not in names:
-        return _words(
-            "thiếu trường 'id' (mã của mỗi bản ghi)", "the field 'id' (each record's id) is missing"
-        )
+        return both("thiếu trường 'id' (mã của mỗi bản ghi)", "the field 'id' (each record's id) is missing")
     for f in fields:
         for key in _FIELD_TEXT:
             if key in f and not isinstance(f[key], str):
-                return _words(
+                return both(
                     f"trường '{f['name']}': \"{key}\" phải là một chuỗi",
                     f"field '{f['name']}': \"{key}\" must be a string",
                 )
         for key in _FIELD_FLAGS:
             if key in f and not isinstance(f[key], bool):
-                return _words(
+                return both(
                     f"trường '{f['name']}': \"{key}\" phải là true hoặc false",
                     f"field '{f['name']}': \"{key}\" must be true or false",
                 )
@@ -215,13 +209,13 @@ def _references(descriptor: dict) -> list[Finding]:
             target = ref.get("resource") or name
             wanted = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
             if target not in fields:
-                problem = _words(
+                problem = both(
                     f"khóa ngoại trỏ tới bảng '{target}' không có",
                     f"a foreign key points to the table '{target}', which does not exist",
                 )
             elif not set(wanted) <= fields[target]:
                 missing = ", ".join(sorted(set(wanted) - fields[target]))
-                problem = _words(
+                problem = both(
                     f"khóa ngoại trỏ tới trường {missing} mà bảng '{target}' không có",
                     f"a foreign key points to {missing}, which the table '{target}' does not have",
                 )

@@ -9,12 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from citycat.model.findings import Loc
-
-
-def _words(vi: str, en: str) -> dict[str, str]:
-    return {"vi": vi, "en": en}
-
+from citycat.model.findings import Loc, both
 
 _JSON_WORDS = {  # the json module's reasons, in our words
     "Expecting value": ("thiếu một giá trị", "a value is missing"),
@@ -48,12 +43,12 @@ def read_json(text: str, rel: str):
         return json.loads(text, parse_constant=_no_constant), None, None
     except _NotJSON as exc:
         where = Loc(rel, *_place_of_text(text, str(exc)))
-        return None, _words(f"JSON không có giá trị {exc}", f"JSON has no value {exc}"), where
+        return None, both(f"JSON không có giá trị {exc}", f"JSON has no value {exc}"), where
     except json.JSONDecodeError as exc:
         vi, en = _JSON_WORDS.get(exc.msg, ("JSON sai cú pháp", "the JSON is malformed"))
-        return None, _words(f"JSON: {vi}", f"JSON: {en}"), Loc(rel, exc.lineno, exc.colno)
+        return None, both(f"JSON: {vi}", f"JSON: {en}"), Loc(rel, exc.lineno, exc.colno)
     except RecursionError:
-        return None, _words("JSON lồng nhau quá sâu", "the JSON is nested too deeply"), Loc(rel, 1, 1)
+        return None, both("JSON lồng nhau quá sâu", "the JSON is nested too deeply"), Loc(rel, 1, 1)
 
 
 def _place_of_text(text: str, word: str) -> tuple[int, int]:
@@ -71,7 +66,7 @@ def schema_problem(descriptor, text: str, rel: str, field_problem=None):
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("fields"), list):
         return (
             None,
-            _words(
+            both(
                 'cần một đối tượng JSON có "fields": [...]', 'a JSON object with "fields": [...] is expected'
             ),
             Loc(rel, 1, 1),
@@ -83,7 +78,7 @@ def schema_problem(descriptor, text: str, rel: str, field_problem=None):
             name = field.get("name") if isinstance(field, dict) else None
             return (
                 None,
-                _words(f"trường '{name}': {problem['vi']}", f"field '{name}': {problem['en']}"),
+                both(f"trường '{name}': {problem['vi']}", f"field '{name}': {problem['en']}"),
                 Loc(rel, *place_of(text, name)),
             )
     try:
@@ -101,7 +96,7 @@ def _field_shape(field) -> dict[str, str] | None:
     import frictionless
 
     if not isinstance(field, dict):
-        return _words("mỗi trường phải là một đối tượng JSON", "a field must be a JSON object")
+        return both("mỗi trường phải là một đối tượng JSON", "a field must be a JSON object")
     try:
         errors = list(frictionless.Schema.metadata_validate({"fields": [field]}))
         if errors:
@@ -113,7 +108,7 @@ def _field_shape(field) -> dict[str, str] | None:
 
 def spec(detail: str) -> dict[str, str]:
     """Frictionless's own reason, quoted as a detail after our words."""
-    return _words(
+    return both(
         f'không đúng đặc tả Table Schema (chi tiết từ Frictionless: "{detail}")',
         f'it does not follow the Table Schema spec (Frictionless says: "{detail}")',
     )
